@@ -1,0 +1,13 @@
+//! Wenshu core: everything the `wenshu` CLI and the desktop app share.
+//!
+//! Nouns first — [`engine`] (text generation), [`models`] (model files and the
+//! catalog), [`prompts`] (prompt files), [`text`] (language, segmentation,
+//! Hong Kong Traditional) — then the verbs in [`tasks`] that use them. No GUI
+//! and no argument parsing live here.
+
+pub mod bench;
+pub mod engine;
+pub mod models;
+pub mod prompts;
+pub mod tasks;
+pub mod text;
