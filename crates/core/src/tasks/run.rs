@@ -1,0 +1,897 @@
+//! Planning and running tasks over a [`Generator`].
+//!
+//! Long inputs are never cut: a summary goes map-reduce over chunks that fit
+//! the model's real token budget, and translation and polishing go paragraph
+//! by paragraph (a paragraph longer than the budget is split at sentence
+//! ends), so the output has the input's paragraphs, in order.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::post::{format_point, key_point, ClauseBuffer, LineBuffer};
+use super::{
+    status_of, KeyPoint, Progress, Provenance, Request, Sink, Status, TaskError, TaskKind,
+    TaskResult, Usage,
+};
+use crate::engine::{self, CancelToken, Completion, GenerateRequest, Generator, StopReason};
+use crate::prompts::{Prompt, PromptLibrary, PromptRef};
+use crate::text::{self, Lang};
+
+/// Tokens kept free in every call for the model's answer beyond the estimate,
+/// and for tokenisation differences between pieces and the whole.
+const SAFETY_TOKENS: usize = 32;
+
+/// A validated request: languages fixed, prompts loaded, input segmented.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub request: Request,
+    pub source_lang: Lang,
+    pub target_lang: Lang,
+    pub paragraphs: Vec<String>,
+    prompt: Prompt,
+    /// The merge prompt of a map-reduce summary.
+    reduce: Option<Prompt>,
+}
+
+impl Plan {
+    /// Identity of the main prompt.
+    pub fn prompt_id(&self) -> &str {
+        self.prompt.id()
+    }
+}
+
+/// Runs tasks with one generator and prompt library.
+pub struct Runner<'a> {
+    generator: &'a dyn Generator,
+    prompts: &'a PromptLibrary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Para<'a> {
+    n: usize,
+    text: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct GlossaryPair {
+    source: String,
+    target: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Vars<'a> {
+    text: &'a str,
+    paragraphs: Vec<Para<'a>>,
+    points: Vec<String>,
+    doc_type_label: &'a str,
+    tone: &'a str,
+    max_points: u32,
+    glossary: Vec<GlossaryPair>,
+}
+
+impl<'a> Vars<'a> {
+    fn new(plan: &'a Plan) -> Self {
+        Self {
+            text: "",
+            paragraphs: Vec::new(),
+            points: Vec::new(),
+            doc_type_label: plan
+                .request
+                .doc_type
+                .map(|d| d.label(plan.target_lang))
+                .unwrap_or(""),
+            tone: &plan.request.tone,
+            max_points: plan.request.max_points,
+            glossary: Vec::new(),
+        }
+    }
+}
+
+/// Running totals and the stream to the user.
+struct Ctx<'s> {
+    sink: &'s mut dyn Sink,
+    cancel: CancelToken,
+    started: Instant,
+    usage: Usage,
+    prompts: Vec<PromptRef>,
+    out: String,
+    first_output: bool,
+    /// Whitespace held back until more text follows, so no output ends in
+    /// stray blank lines and the stream still equals the result.
+    held_space: String,
+}
+
+impl Ctx<'_> {
+    fn emit(&mut self, piece: &str) {
+        // After a cancel the user has stopped reading; text still in flight
+        // is not part of the result.
+        if piece.is_empty() || self.cancel.is_cancelled() {
+            return;
+        }
+        let content_end = piece.trim_end().len();
+        if content_end == 0 {
+            if !self.out.is_empty() {
+                self.held_space.push_str(piece);
+            }
+            return;
+        }
+        let held = std::mem::take(&mut self.held_space);
+        let (content, trailing) = piece.split_at(content_end);
+        self.held_space.push_str(trailing);
+        let piece = format!("{held}{content}");
+        let piece = if self.out.is_empty() {
+            piece.trim_start().to_string()
+        } else {
+            piece
+        };
+        let piece = piece.as_str();
+        if !self.first_output {
+            self.first_output = true;
+            self.usage.first_output_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        }
+        self.out.push_str(piece);
+        self.sink.text(piece);
+    }
+
+    fn record(&mut self, prompt: &PromptRef, completion: &Completion) {
+        self.usage.calls += 1;
+        self.usage.prompt_tokens += u64::from(completion.prompt_tokens);
+        self.usage.generated_tokens += u64::from(completion.generated_tokens);
+        self.usage.prompt_ms += completion.timings.prompt_ms;
+        self.usage.generation_ms += completion.timings.generation_ms;
+        if !self.prompts.iter().any(|p| p == prompt) {
+            self.prompts.push(prompt.clone());
+        }
+    }
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(generator: &'a dyn Generator, prompts: &'a PromptLibrary) -> Self {
+        Self { generator, prompts }
+    }
+
+    /// Checks a request and fixes every decision before generation.
+    ///
+    /// # Errors
+    /// Empty input, an impossible language direction, a draft without a
+    /// document type, or a prompt that is missing or broken.
+    pub fn plan(&self, request: Request) -> Result<Plan, TaskError> {
+        if request.input.trim().is_empty() {
+            return Err(TaskError::EmptyInput);
+        }
+        let detected = text::detect(&request.input);
+        // Simplified or mixed input is treated as Chinese for direction
+        // purposes; output marked Chinese is always Hong Kong Traditional.
+        let source_lang = detected;
+        let source_is_zh = matches!(detected, Lang::ZhHant | Lang::ZhHans | Lang::Mixed);
+        let normalise = |l: Lang| if l.is_chinese() { Lang::ZhHant } else { l };
+        let target_lang = match (request.task, request.target.map(normalise)) {
+            (_, Some(Lang::Mixed)) => {
+                return Err(TaskError::Direction {
+                    task: request.task,
+                    from: detected,
+                    to: Lang::Mixed,
+                    suggest: if source_is_zh { Lang::En } else { Lang::ZhHant },
+                })
+            }
+            (TaskKind::Translate, Some(to)) => {
+                let same = (to == Lang::En && detected == Lang::En)
+                    || (to == Lang::ZhHant && matches!(detected, Lang::ZhHant));
+                if same {
+                    return Err(TaskError::Direction {
+                        task: request.task,
+                        from: detected,
+                        to,
+                        suggest: if to == Lang::En {
+                            Lang::ZhHant
+                        } else {
+                            Lang::En
+                        },
+                    });
+                }
+                to
+            }
+            (TaskKind::Translate, None) => {
+                if source_is_zh {
+                    Lang::En
+                } else {
+                    Lang::ZhHant
+                }
+            }
+            (TaskKind::Polish, Some(to)) => {
+                let from = if source_is_zh { Lang::ZhHant } else { Lang::En };
+                if to != from {
+                    return Err(TaskError::Direction {
+                        task: request.task,
+                        from: detected,
+                        to,
+                        suggest: from,
+                    });
+                }
+                to
+            }
+            (_, Some(to)) => to,
+            (_, None) => {
+                if source_is_zh {
+                    Lang::ZhHant
+                } else {
+                    Lang::En
+                }
+            }
+        };
+        let direction = match request.task {
+            TaskKind::Translate => {
+                if target_lang == Lang::En {
+                    "zh-Hant-to-en".to_string()
+                } else {
+                    "en-to-zh-Hant".to_string()
+                }
+            }
+            _ => target_lang.code().to_string(),
+        };
+        let (doc_type, reduce) = match request.task {
+            TaskKind::Draft => (
+                request.doc_type.ok_or(TaskError::MissingDocType)?.as_str(),
+                None,
+            ),
+            TaskKind::Summarise => (
+                "general",
+                Some(self.prompts.get("summarise", "reduce", &direction)?),
+            ),
+            _ => ("general", None),
+        };
+        let prompt = self
+            .prompts
+            .get(request.task.as_str(), doc_type, &direction)?;
+        let paragraphs = text::paragraphs(&request.input);
+        Ok(Plan {
+            source_lang,
+            target_lang,
+            paragraphs,
+            prompt,
+            reduce,
+            request,
+        })
+    }
+
+    /// Runs a plan, streaming the result's text to `sink`.
+    ///
+    /// # Errors
+    /// Engine failures; a failure after some output carries the partial text.
+    pub fn run(
+        &self,
+        plan: &Plan,
+        sink: &mut dyn Sink,
+        cancel: &CancelToken,
+    ) -> Result<TaskResult, TaskError> {
+        let mut ctx = Ctx {
+            sink,
+            cancel: cancel.clone(),
+            started: Instant::now(),
+            usage: Usage::default(),
+            prompts: Vec::new(),
+            out: String::new(),
+            first_output: false,
+            held_space: String::new(),
+        };
+        let mut key_points = None;
+        let mut warnings = Vec::new();
+        let status = match plan.request.task {
+            TaskKind::Summarise => {
+                let (status, points) = self.summarise(plan, &mut ctx)?;
+                key_points = Some(points);
+                status
+            }
+            TaskKind::Translate | TaskKind::Polish => {
+                self.per_paragraph(plan, &mut ctx, &mut warnings)?
+            }
+            TaskKind::Draft => self.draft(plan, &mut ctx)?,
+        };
+        ctx.usage.total_ms = ctx.started.elapsed().as_secs_f64() * 1000.0;
+        let info = self.generator.info();
+        let output_paragraphs = match plan.request.task {
+            TaskKind::Summarise => 1,
+            _ => text::paragraphs(&ctx.out).len(),
+        };
+        Ok(TaskResult {
+            task: plan.request.task,
+            text: ctx.out,
+            source_lang: plan.source_lang,
+            target_lang: plan.target_lang,
+            doc_type: plan.request.doc_type,
+            key_points,
+            input_paragraphs: plan.paragraphs.len(),
+            output_paragraphs,
+            status,
+            warnings,
+            provenance: Provenance {
+                wenshu_version: env!("CARGO_PKG_VERSION").to_string(),
+                model_file: info.file_name.clone(),
+                model_sha256: info.sha256.clone(),
+                n_ctx: info.n_ctx,
+                gpu_layers: info.gpu_layers,
+                threads: info.threads,
+                prompts: ctx.prompts,
+                sampling: plan.request.sampling,
+                max_tokens: plan.request.max_tokens,
+                usage: ctx.usage,
+            },
+        })
+    }
+
+    fn max_tokens(&self, plan: &Plan, prompt: &Prompt) -> u32 {
+        plan.request
+            .max_tokens
+            .unwrap_or_else(|| prompt.max_tokens())
+    }
+
+    /// Tokens left for input text in one call of `prompt`, after the prompt's
+    /// own text and room for `answer` tokens.
+    fn input_budget(
+        &self,
+        plan: &Plan,
+        prompt: &Prompt,
+        answer: usize,
+    ) -> Result<usize, TaskError> {
+        let empty = prompt.render(self.generator, &Vars::new(plan))?;
+        let overhead = self.generator.count_tokens(&empty.text)?;
+        let n_ctx = self.generator.info().n_ctx as usize;
+        let used = overhead + answer + SAFETY_TOKENS;
+        if used + 16 > n_ctx {
+            return Err(TaskError::ContextTooSmall {
+                prompt: prompt.id().to_string(),
+                tokens: used,
+                n_ctx: n_ctx as u32,
+            });
+        }
+        Ok(n_ctx - used)
+    }
+
+    /// One model call; `on_text` gets the raw streamed pieces.
+    fn call(
+        &self,
+        ctx: &mut Ctx<'_>,
+        prompt: &Prompt,
+        vars: &Vars<'_>,
+        max_tokens: u32,
+        request_template: &Request,
+        on_text: &mut dyn FnMut(&mut Ctx<'_>, &str) -> bool,
+    ) -> Result<Completion, TaskError> {
+        let rendered = prompt.render(self.generator, vars)?;
+        let mut request = GenerateRequest::new(rendered.text, max_tokens);
+        request.stop = rendered.stop;
+        request.sampling = request_template.sampling;
+        // A caller can end a call early (enough key points) without
+        // cancelling the whole task; a task cancel still reaches the call.
+        let stop_early = ctx.cancel.child();
+        request.cancel = stop_early.clone();
+        let completion = engine::generate(self.generator, request, &mut |piece| {
+            if !on_text(ctx, piece) {
+                stop_early.cancel();
+            }
+        })?;
+        ctx.record(&rendered.prompt, &completion);
+        Ok(completion)
+    }
+
+    fn summarise(
+        &self,
+        plan: &Plan,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<(Status, Vec<KeyPoint>), TaskError> {
+        let prompt = &plan.prompt;
+        let answer = self.max_tokens(plan, prompt) as usize;
+        let budget = self.input_budget(plan, prompt, answer)?;
+        let items = self.numbered_items(&plan.paragraphs, budget)?;
+        let groups = pack(&items, budget);
+        let chinese = plan.target_lang.is_chinese();
+        let max_points = plan.request.max_points.max(1) as usize;
+        if groups.len() <= 1 {
+            let paras: Vec<Para<'_>> = items.iter().map(|(p, _)| p.clone()).collect();
+            let mut vars = Vars::new(plan);
+            vars.paragraphs = paras;
+            let (points, reason) =
+                self.stream_points(plan, ctx, prompt, &vars, answer as u32, max_points, chinese)?;
+            return Ok((self.status(ctx, reason), points));
+        }
+        // Map: key points per chunk, not shown to the user, citations kept.
+        let mut gathered: Vec<KeyPoint> = Vec::new();
+        for (index, group) in groups.iter().enumerate() {
+            ctx.sink.progress(&Progress {
+                stage: "summarise-part",
+                index: index + 1,
+                of: groups.len(),
+            });
+            let mut vars = Vars::new(plan);
+            vars.paragraphs = group.iter().map(|&i| items[i].0.clone()).collect();
+            let mut lines = LineBuffer::default();
+            let mut raw = Vec::new();
+            let completion = self.call(
+                ctx,
+                prompt,
+                &vars,
+                answer as u32,
+                &plan.request,
+                &mut |_, piece| {
+                    raw.extend(lines.push(piece));
+                    raw.len() < max_points
+                },
+            )?;
+            raw.extend(lines.finish());
+            gathered.extend(raw.iter().filter_map(|l| key_point(l, &plan.paragraphs)));
+            if completion.stop_reason == StopReason::Cancelled && ctx.cancel.is_cancelled() {
+                return Ok((Status::Cancelled, Vec::new()));
+            }
+        }
+        // Reduce: merge the gathered points into the final list, streamed.
+        let reduce = plan.reduce.as_ref().unwrap_or(prompt);
+        ctx.sink.progress(&Progress {
+            stage: "summarise-merge",
+            index: 1,
+            of: 1,
+        });
+        let mut vars = Vars::new(plan);
+        vars.points = gathered
+            .iter()
+            .map(format_point)
+            .map(|l| l.trim_start_matches("- ").to_string())
+            .collect();
+        let (points, reason) = self.stream_points(
+            plan,
+            ctx,
+            reduce,
+            &vars,
+            self.max_tokens(plan, reduce),
+            max_points,
+            chinese,
+        )?;
+        Ok((self.status(ctx, reason), points))
+    }
+
+    fn status(&self, ctx: &Ctx<'_>, reason: StopReason) -> Status {
+        if ctx.cancel.is_cancelled() {
+            Status::Cancelled
+        } else {
+            status_of(reason)
+        }
+    }
+
+    /// Streams key points line by line, each checked and converted before it
+    /// is shown.
+    #[allow(clippy::too_many_arguments)]
+    fn stream_points(
+        &self,
+        plan: &Plan,
+        ctx: &mut Ctx<'_>,
+        prompt: &Prompt,
+        vars: &Vars<'_>,
+        max_tokens: u32,
+        max_points: usize,
+        chinese: bool,
+    ) -> Result<(Vec<KeyPoint>, StopReason), TaskError> {
+        let mut lines = LineBuffer::default();
+        let mut points: Vec<KeyPoint> = Vec::new();
+        let paragraphs = &plan.paragraphs;
+        let show = |ctx: &mut Ctx<'_>, points: &mut Vec<KeyPoint>, line: &str| {
+            if points.len() >= max_points {
+                return;
+            }
+            if let Some(mut point) = key_point(line, paragraphs) {
+                if chinese {
+                    point.text = text::zh::to_hk_traditional(&point.text);
+                }
+                if points.iter().any(|p| p.text == point.text) {
+                    return;
+                }
+                let shown = format_point(&point);
+                if !points.is_empty() {
+                    ctx.emit("\n");
+                }
+                ctx.emit(&shown);
+                points.push(point);
+            }
+        };
+        let completion = self.call(
+            ctx,
+            prompt,
+            vars,
+            max_tokens,
+            &plan.request,
+            &mut |ctx, piece| {
+                for line in lines.push(piece) {
+                    show(ctx, &mut points, &line);
+                }
+                points.len() < max_points
+            },
+        )?;
+        if let Some(rest) = lines.finish() {
+            show(ctx, &mut points, &rest);
+        }
+        let reason = if ctx.cancel.is_cancelled() {
+            StopReason::Cancelled
+        } else {
+            completion.stop_reason
+        };
+        Ok((points, reason))
+    }
+
+    /// Numbered paragraphs as prompt items, long ones split so each fits.
+    fn numbered_items<'p>(
+        &self,
+        paragraphs: &'p [String],
+        budget: usize,
+    ) -> Result<Vec<(Para<'p>, usize)>, TaskError> {
+        let mut items = Vec::new();
+        for (i, p) in paragraphs.iter().enumerate() {
+            let n = i + 1;
+            let cost = self.generator.count_tokens(p)? + 6;
+            if cost <= budget {
+                items.push((
+                    Para {
+                        n,
+                        text: p.as_str(),
+                    },
+                    cost,
+                ));
+                continue;
+            }
+            let mut err = None;
+            let mut count = |s: &str| match self.generator.count_tokens(s) {
+                Ok(c) => c + 6,
+                Err(e) => {
+                    err.get_or_insert(e);
+                    usize::MAX / 4
+                }
+            };
+            let chunks = text::chunk_by_budget(&[p.as_str()], "", budget, &mut count);
+            if let Some(e) = err {
+                return Err(e.into());
+            }
+            let mut offset = 0;
+            for chunk in chunks {
+                // Chunks are consecutive pieces of the paragraph; borrow them
+                // from the paragraph so the prompt sees the original text.
+                let len = chunk.text.len();
+                let piece = p.get(offset..offset + len).unwrap_or(p.as_str());
+                offset += len;
+                items.push((Para { n, text: piece }, chunk.cost));
+            }
+        }
+        Ok(items)
+    }
+
+    fn per_paragraph(
+        &self,
+        plan: &Plan,
+        ctx: &mut Ctx<'_>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Status, TaskError> {
+        let prompt = &plan.prompt;
+        let chinese_out = plan.target_lang.is_chinese();
+        let joiner = if chinese_out { "" } else { " " };
+        // The answer is about as long as the input: budget the input at 40%
+        // of what is free and let the answer have the rest.
+        let free = self.input_budget(plan, prompt, 0)?;
+        let input_budget = (free * 2 / 5).max(16);
+        let total = plan.paragraphs.len();
+        for (index, paragraph) in plan.paragraphs.iter().enumerate() {
+            if ctx.cancel.is_cancelled() {
+                return Ok(Status::Cancelled);
+            }
+            ctx.sink.progress(&Progress {
+                stage: "paragraph",
+                index: index + 1,
+                of: total,
+            });
+            if index > 0 {
+                ctx.emit("\n\n");
+            }
+            let mut err = None;
+            let mut count = |s: &str| match self.generator.count_tokens(s) {
+                Ok(c) => c,
+                Err(e) => {
+                    err.get_or_insert(e);
+                    usize::MAX / 4
+                }
+            };
+            let sentences = text::sentences(paragraph);
+            let pieces = text::chunk_by_budget(&sentences, "", input_budget, &mut count);
+            if let Some(e) = err {
+                return Err(e.into());
+            }
+            let mut produced = false;
+            for (piece_no, piece) in pieces.iter().enumerate() {
+                let piece_tokens = self.generator.count_tokens(&piece.text)?;
+                let cap = (piece_tokens * 3 + 24).min(free.saturating_sub(piece_tokens)) as u32;
+                let max_tokens = plan.request.max_tokens.map_or(cap, |m| m.min(cap)).max(1);
+                let mut vars = Vars::new(plan);
+                vars.text = &piece.text;
+                let mut clauses = ClauseBuffer::new(chinese_out);
+                let mut started = false;
+                let lead = if piece_no > 0 && produced { joiner } else { "" };
+                let completion = self.call(
+                    ctx,
+                    prompt,
+                    &vars,
+                    max_tokens,
+                    &plan.request,
+                    &mut |ctx, raw| {
+                        // One paragraph in, one paragraph out: newlines inside an
+                        // answer would change the paragraph count.
+                        let mut raw = raw.replace(['\n', '\r'], " ");
+                        if !started {
+                            raw = raw.trim_start().to_string();
+                            if raw.is_empty() {
+                                return true;
+                            }
+                            started = true;
+                            ctx.emit(lead);
+                        }
+                        let ready = clauses.push(&raw);
+                        ctx.emit(&ready);
+                        true
+                    },
+                )?;
+                let tail = clauses.finish();
+                let tail = if started {
+                    tail.trim_end().to_string()
+                } else {
+                    String::new()
+                };
+                ctx.emit(&tail);
+                produced |= started;
+                if completion.stop_reason == StopReason::Cancelled || ctx.cancel.is_cancelled() {
+                    return Ok(Status::Cancelled);
+                }
+            }
+            if !produced {
+                // Never drop a paragraph: keep the source, marked for review.
+                let marker = if chinese_out {
+                    "〔未能處理，保留原文〕"
+                } else {
+                    "[not processed; original kept] "
+                };
+                warnings.push(format!(
+                    "paragraph {} produced no output; the original text was kept for review",
+                    index + 1
+                ));
+                ctx.emit(marker);
+                let original = paragraph.replace(['\n', '\r'], " ");
+                let original = if chinese_out {
+                    text::zh::to_hk_traditional(&original)
+                } else {
+                    original
+                };
+                ctx.emit(&original);
+            }
+        }
+        Ok(Status::Completed)
+    }
+
+    fn draft(&self, plan: &Plan, ctx: &mut Ctx<'_>) -> Result<Status, TaskError> {
+        let prompt = &plan.prompt;
+        let max_tokens = self.max_tokens(plan, prompt);
+        let budget = self.input_budget(plan, prompt, max_tokens as usize)?;
+        let notes_tokens = self.generator.count_tokens(&plan.request.input)?;
+        if notes_tokens > budget {
+            return Err(TaskError::ContextTooSmall {
+                prompt: prompt.id().to_string(),
+                tokens: notes_tokens + (self.generator.info().n_ctx as usize - budget),
+                n_ctx: self.generator.info().n_ctx,
+            });
+        }
+        let mut vars = Vars::new(plan);
+        vars.text = &plan.request.input;
+        let mut clauses = ClauseBuffer::new(plan.target_lang.is_chinese());
+        let mut started = false;
+        let completion = self.call(
+            ctx,
+            prompt,
+            &vars,
+            max_tokens,
+            &plan.request,
+            &mut |ctx, raw| {
+                let raw = if started {
+                    raw.to_string()
+                } else {
+                    raw.trim_start().to_string()
+                };
+                if raw.is_empty() {
+                    return true;
+                }
+                started = true;
+                let ready = clauses.push(&raw);
+                ctx.emit(&ready);
+                true
+            },
+        )?;
+        let tail = clauses.finish();
+        ctx.emit(tail.trim_end());
+        Ok(self.status(ctx, completion.stop_reason))
+    }
+}
+
+/// Greedy grouping of items (with costs) into groups within `budget`.
+fn pack<T>(items: &[(T, usize)], budget: usize) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut used = 0;
+    for (i, (_, cost)) in items.iter().enumerate() {
+        if groups.is_empty() || used + cost > budget {
+            groups.push(Vec::new());
+            used = 0;
+        }
+        if let Some(last) = groups.last_mut() {
+            last.push(i);
+        }
+        used += cost;
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fake::FakeGenerator;
+    use crate::tasks::DocType;
+
+    fn library() -> PromptLibrary {
+        PromptLibrary::from_dirs(vec![], true)
+    }
+
+    fn run(fake: &FakeGenerator, request: Request) -> (TaskResult, Vec<String>) {
+        let prompts = library();
+        let runner = Runner::new(fake, &prompts);
+        let plan = runner.plan(request).unwrap();
+        let mut pieces = Vec::new();
+        let mut sink = |p: &str| pieces.push(p.to_string());
+        let result = runner.run(&plan, &mut sink, &CancelToken::new()).unwrap();
+        (result, pieces)
+    }
+
+    #[test]
+    fn translation_keeps_one_output_paragraph_per_input_paragraph_even_when_the_model_adds_newlines(
+    ) {
+        let fake = FakeGenerator::new(4000, |_| "Line one\nline two\n\nextra".to_string());
+        let input = "第一段。\n\n第二段。\n\n第三段。";
+        let mut request = Request::new(TaskKind::Translate, input);
+        request.target = Some(Lang::En);
+        let (result, pieces) = run(&fake, request);
+        assert_eq!(result.input_paragraphs, 3);
+        assert_eq!(result.output_paragraphs, 3);
+        assert_eq!(pieces.concat(), result.text);
+        assert_eq!(fake.prompts().len(), 3);
+    }
+
+    #[test]
+    fn a_paragraph_the_model_leaves_empty_keeps_its_source_and_a_warning() {
+        let fake = FakeGenerator::new(4000, |_| "\n".to_string());
+        let mut request = Request::new(TaskKind::Translate, "Hello there.\n\nSecond one.");
+        request.target = Some(Lang::ZhHant);
+        let (result, _) = run(&fake, request);
+        assert_eq!(result.output_paragraphs, 2);
+        assert_eq!(result.warnings.len(), 2);
+        assert!(result.text.contains("Hello there."));
+    }
+
+    #[test]
+    fn chinese_output_is_converted_to_hong_kong_traditional_in_the_stream() {
+        let fake = FakeGenerator::new(4000, |_| "我们将于下月推出新计划。".to_string());
+        let mut request =
+            Request::new(TaskKind::Translate, "We will launch a new plan next month.");
+        request.target = Some(Lang::ZhHant);
+        let (result, pieces) = run(&fake, request);
+        assert_eq!(result.text, "我們將於下月推出新計劃。");
+        assert_eq!(pieces.concat(), result.text);
+    }
+
+    #[test]
+    fn a_long_input_is_summarised_by_map_and_reduce_without_dropping_paragraphs() {
+        // The fake cites the first paragraph number it sees in each prompt.
+        let fake = FakeGenerator::new(900, |prompt| {
+            let tail = prompt.rsplit("###").next().unwrap_or(prompt);
+            let n = tail
+                .split('[')
+                .filter_map(|s| s.split(']').next()?.trim().parse::<usize>().ok())
+                .next()
+                .unwrap_or(1);
+            format!("- 要點甲 [{n}]\n- 要點乙 [{n}]\n\n")
+        });
+        let paragraph = "房屋署公布公屋輪候時間。".repeat(12);
+        let input: Vec<String> = (0..12).map(|_| paragraph.clone()).collect();
+        let mut request = Request::new(TaskKind::Summarise, input.join("\n\n"));
+        request.max_tokens = Some(40);
+        let (result, pieces) = run(&fake, request);
+        assert!(
+            fake.prompts().len() >= 3,
+            "expected map calls and a reduce call, got {}",
+            fake.prompts().len()
+        );
+        let last = fake.prompts().last().cloned().unwrap();
+        assert!(
+            last.contains("要點甲"),
+            "the reduce prompt carries the gathered points"
+        );
+        let mut covered: Vec<usize> = fake.prompts()[..fake.prompts().len() - 1]
+            .iter()
+            .flat_map(|p| {
+                (1..=12)
+                    .filter(|n| p.contains(&format!("[{n}] ")))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        covered.sort_unstable();
+        covered.dedup();
+        assert_eq!(
+            covered,
+            (1..=12).collect::<Vec<_>>(),
+            "every paragraph reached a map prompt"
+        );
+        assert_eq!(pieces.concat(), result.text);
+        assert!(result
+            .key_points
+            .unwrap()
+            .iter()
+            .all(|p| !p.paragraphs.is_empty()));
+    }
+
+    #[test]
+    fn a_draft_without_a_document_type_is_refused_before_any_generation() {
+        let fake = FakeGenerator::new(4000, |_| "x".into());
+        let prompts = library();
+        let runner = Runner::new(&fake, &prompts);
+        let err = runner
+            .plan(Request::new(TaskKind::Draft, "notes"))
+            .unwrap_err();
+        assert!(matches!(err, TaskError::MissingDocType));
+        assert!(fake.prompts().is_empty());
+        let mut ok = Request::new(TaskKind::Draft, "notes");
+        ok.doc_type = Some(DocType::Memo);
+        assert!(runner.plan(ok).is_ok());
+    }
+
+    #[test]
+    fn translating_english_to_english_is_a_usage_error_that_suggests_the_fix() {
+        let fake = FakeGenerator::new(4000, |_| "x".into());
+        let prompts = library();
+        let runner = Runner::new(&fake, &prompts);
+        let mut request = Request::new(TaskKind::Translate, "Plain English text.");
+        request.target = Some(Lang::En);
+        let err = runner.plan(request).unwrap_err();
+        assert!(err.is_usage_error());
+        assert!(err.to_string().contains("--to zh-Hant"), "{err}");
+    }
+
+    #[test]
+    fn empty_input_is_refused() {
+        let fake = FakeGenerator::new(4000, |_| "x".into());
+        let prompts = library();
+        let err = Runner::new(&fake, &prompts)
+            .plan(Request::new(TaskKind::Polish, "  \n "))
+            .unwrap_err();
+        assert!(matches!(err, TaskError::EmptyInput));
+    }
+
+    #[test]
+    fn cancelling_returns_the_partial_text_with_a_cancelled_status() {
+        let fake = FakeGenerator::new(4000, |_| "Some words here. ".repeat(50));
+        let prompts = library();
+        let runner = Runner::new(&fake, &prompts);
+        let mut request = Request::new(TaskKind::Draft, "會議安排");
+        request.doc_type = Some(DocType::Memo);
+        request.target = Some(Lang::En);
+        let plan = runner.plan(request).unwrap();
+        let cancel = CancelToken::new();
+        let c2 = cancel.clone();
+        let mut seen = String::new();
+        let mut sink = |p: &str| {
+            seen.push_str(p);
+            if seen.len() > 40 {
+                c2.cancel();
+            }
+        };
+        let result = runner.run(&plan, &mut sink, &cancel).unwrap();
+        assert_eq!(result.status, Status::Cancelled);
+        assert!(!result.text.is_empty() && result.text.len() < 16 * 50);
+    }
+}
