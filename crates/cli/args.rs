@@ -1,0 +1,142 @@
+//! Command-line arguments: the raw, low-level layer that `main` turns into
+//! validated core requests.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use wenshu_core::engine::GpuLayers;
+use wenshu_core::tasks::DocType;
+use wenshu_core::text::Lang;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wenshu",
+    version,
+    about = "文書 Wenshu: drafts, summaries, translations and polishing of Hong Kong official documents, offline",
+    long_about = None,
+    after_help = "Exit status: 0 success, 1 failure while running (including Ctrl-C), 2 bad arguments or input."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// More detail on stderr (repeat for llama.cpp's own log).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Key points of a document, each citing the paragraphs it came from.
+    #[command(alias = "summarize")]
+    Summarise(TaskArgs),
+    /// Translate between Traditional Chinese (Hong Kong) and English.
+    Translate(TaskArgs),
+    /// Draft an official document from notes.
+    Draft(TaskArgs),
+    /// Rewrite into formal written Chinese (書面語) or plain formal English.
+    Polish(TaskArgs),
+    /// Known models, GGUF metadata and checksums.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+    /// Measure prompt and generation speed, engine against a bare llama.cpp loop.
+    Bench(BenchArgs),
+}
+
+/// Where the model comes from and how it runs.
+#[derive(Debug, Args, Clone)]
+pub struct EngineArgs {
+    /// GGUF model file [default: the first catalogued model found on disk]
+    #[arg(long, env = "WENSHU_MODEL", value_name = "PATH")]
+    pub model: Option<PathBuf>,
+    /// Layers to offload to the GPU: `auto` or a number (0 = CPU only)
+    #[arg(long, default_value = "auto", value_name = "auto|N")]
+    pub gpu_layers: GpuLayers,
+    /// CPU threads [default: all cores]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<u32>,
+    /// Context length in tokens
+    #[arg(long = "ctx", default_value_t = 4096, value_name = "TOKENS", value_parser = clap::value_parser!(u32).range(256..=1_048_576))]
+    pub n_ctx: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct TaskArgs {
+    /// Input file, or `-` (or nothing) for standard input
+    #[arg(value_name = "FILE|-")]
+    pub input: Option<PathBuf>,
+    /// Output language: en or zh-Hant [default: translate → the other language; others → the input's]
+    #[arg(long, value_name = "en|zh-Hant")]
+    pub to: Option<Lang>,
+    /// Document type (draft)
+    #[arg(long = "type", value_name = "TYPE")]
+    pub doc_type: Option<DocType>,
+    /// Tone of a draft: formal or neutral
+    #[arg(long, default_value = "formal", value_parser = ["formal", "neutral"])]
+    pub tone: String,
+    /// Most key points in a summary
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_points: u32,
+    /// Random seed for sampling (same input + seed ⇒ same output)
+    #[arg(long, default_value_t = 42)]
+    pub seed: u32,
+    /// Sampling temperature; 0 = greedy
+    #[arg(long, default_value_t = 0.2)]
+    pub temperature: f32,
+    /// Cap on generated tokens per model call [default: the prompt's own]
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// Print one JSON object (result, provenance, timings) instead of streaming text
+    #[arg(long)]
+    pub json: bool,
+    /// Extra directory of prompt files, searched before the bundled ones
+    #[arg(long, value_name = "DIR")]
+    pub prompts: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// The catalog (models/catalog.toml) and which files are present
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read a GGUF file's header and metadata
+    Info {
+        /// Model file [default: the model Wenshu would use]
+        path: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a file's sha256 against the catalog (or --sha256)
+    Verify {
+        path: Option<PathBuf>,
+        /// Expected sha256 [default: the catalog entry for this file name]
+        #[arg(long, value_name = "HEX")]
+        sha256: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Prompt length in tokens
+    #[arg(long, default_value_t = 512)]
+    pub prompt_tokens: usize,
+    /// Tokens generated per run
+    #[arg(long, default_value_t = 128)]
+    pub gen_tokens: u32,
+    /// Measured runs per path (after a warm-up)
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=50))]
+    pub reps: u64,
+    /// Prompt decode batch size
+    #[arg(long, default_value_t = 512)]
+    pub batch: u32,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}

@@ -1,0 +1,545 @@
+//! `wenshu`: the command-line shell over `wenshu-core`.
+//!
+//! It parses arguments, reads input, streams generated text to stdout and
+//! progress to stderr, and maps errors to exit codes: 0 success, 1 a failure
+//! while running (including Ctrl-C), 2 bad arguments or input. All logic
+//! lives in the core; this file only wires it to a terminal.
+
+mod args;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use clap::Parser;
+use serde_json::json;
+use wenshu_core::engine::{CancelToken, EngineConfig, Generator, LlamaEngine, SamplingParams};
+use wenshu_core::models::{self, Catalog};
+use wenshu_core::prompts::{self, PromptLibrary};
+use wenshu_core::tasks::{Progress, Request, Runner, Sink, Status, TaskError, TaskKind};
+
+use args::{BenchArgs, Cli, Command, EngineArgs, ModelsCommand, TaskArgs};
+
+/// An error with the exit code it should end the process with.
+struct Failure {
+    code: u8,
+    /// Machine code for --json output.
+    kind: &'static str,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    fn usage(kind: &'static str, error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: 2,
+            kind,
+            error: error.into(),
+        }
+    }
+    fn runtime(kind: &'static str, error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: 1,
+            kind,
+            error: error.into(),
+        }
+    }
+}
+
+impl From<TaskError> for Failure {
+    fn from(e: TaskError) -> Self {
+        let code = if e.is_usage_error() { 2 } else { 1 };
+        Self {
+            code,
+            kind: e.code(),
+            error: e.into(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let json = match &cli.command {
+        Command::Summarise(a) | Command::Translate(a) | Command::Draft(a) | Command::Polish(a) => {
+            a.json
+        }
+        Command::Models(ModelsCommand::List { json })
+        | Command::Models(ModelsCommand::Info { json, .. })
+        | Command::Models(ModelsCommand::Verify { json, .. }) => *json,
+        Command::Bench(a) => a.json,
+    };
+    let outcome = match cli.command {
+        Command::Summarise(a) => run_task(TaskKind::Summarise, a),
+        Command::Translate(a) => run_task(TaskKind::Translate, a),
+        Command::Draft(a) => run_task(TaskKind::Draft, a),
+        Command::Polish(a) => run_task(TaskKind::Polish, a),
+        Command::Models(cmd) => run_models(cmd),
+        Command::Bench(a) => run_bench(a),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            if json {
+                let body = json!({ "error": { "code": failure.kind, "message": format!("{:#}", failure.error) } });
+                println!("{body}");
+            }
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    // llama.cpp's own log is routed into tracing under the llama_cpp_2 target;
+    // keep it to errors unless asked, so stderr stays readable.
+    let default = match verbose {
+        0 => "warn,llama-cpp-2=error,llama_cpp_2=error",
+        1 => "info,llama-cpp-2=warn,llama_cpp_2=warn",
+        _ => "debug,llama-cpp-2=info,llama_cpp_2=info",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+/// Reads the task input from a file or standard input.
+fn read_input(path: Option<&Path>) -> Result<String, Failure> {
+    let bytes = match path {
+        Some(p) if p != Path::new("-") => std::fs::read(p).map_err(|e| {
+            Failure::usage(
+                "input_unreadable",
+                anyhow!("cannot read {}: {e}", p.display()),
+            )
+        })?,
+        _ => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                return Err(Failure::usage(
+                    "input_missing",
+                    anyhow!("no input: give a file, or pipe text in (e.g. `wenshu summarise < notice.txt`)"),
+                ));
+            }
+            let mut buf = Vec::new();
+            stdin.lock().read_to_end(&mut buf).map_err(|e| {
+                Failure::usage(
+                    "input_unreadable",
+                    anyhow!("cannot read standard input: {e}"),
+                )
+            })?;
+            buf
+        }
+    };
+    let source = path.map_or("standard input".to_string(), |p| p.display().to_string());
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::usage(
+            "input_not_utf8",
+            anyhow!(
+                "{source} is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 and try again",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    // A byte-order mark is not part of the text.
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
+}
+
+/// Directories searched for catalogued model files, in order.
+fn model_dirs() -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(home) = std::env::var_os("WENSHU_HOME") {
+        dirs.push(PathBuf::from(home).join("models"));
+    }
+    if let Some(data) = dirs::data_dir() {
+        dirs.push(data.join("wenshu").join("models"));
+    }
+    if let Some(dev) = dev_models_dir() {
+        dirs.push(dev);
+    }
+    dirs
+}
+
+fn dev_models_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    dir.is_dir().then_some(dir)
+}
+
+/// The catalog: `$WENSHU_HOME/models/catalog.toml`, the dev tree's, or the
+/// copy compiled into the binary.
+fn load_catalog() -> Result<Catalog, Failure> {
+    for dir in model_dirs() {
+        let path = dir.join("catalog.toml");
+        if path.is_file() {
+            return Catalog::load(&path).map_err(|e| Failure::usage("catalog_invalid", e));
+        }
+    }
+    Catalog::builtin().map_err(|e| Failure::runtime("catalog_invalid", e))
+}
+
+/// The model to use: --model / WENSHU_MODEL, else the first catalogued file
+/// found in the model directories.
+fn resolve_model(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
+    if let Some(path) = explicit {
+        return Ok(path.to_path_buf());
+    }
+    let catalog = load_catalog()?;
+    let dirs = model_dirs();
+    for entry in &catalog.models {
+        for dir in &dirs {
+            let candidate = dir.join(&entry.file);
+            if candidate.is_file() {
+                return Ok(candidate);
+            }
+        }
+    }
+    let searched: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    Err(Failure::usage(
+        "model_missing",
+        anyhow!(
+            "no model found (looked for the catalogued files in {}); pass --model PATH, set WENSHU_MODEL, \
+             or run models/fetch-demo for the demo model",
+            searched.join(", ")
+        ),
+    ))
+}
+
+fn engine_config(args: &EngineArgs) -> Result<EngineConfig, Failure> {
+    let model = resolve_model(args.model.as_deref())?;
+    let mut config = EngineConfig::new(model);
+    config.gpu_layers = args.gpu_layers;
+    config.threads = args.threads;
+    config.n_ctx = args.n_ctx;
+    Ok(config)
+}
+
+fn load_engine(config: EngineConfig) -> Result<LlamaEngine, Failure> {
+    let started = std::time::Instant::now();
+    let engine = LlamaEngine::load(config).map_err(|e| {
+        let code = if matches!(e, wenshu_core::engine::EngineError::ModelFile(_)) {
+            2
+        } else {
+            1
+        };
+        Failure {
+            code,
+            kind: e.code(),
+            error: e.into(),
+        }
+    })?;
+    let info = engine.info();
+    tracing::info!(
+        "loaded {} in {:.1} s ({} GPU layers, {} threads, context {})",
+        info.file_name,
+        started.elapsed().as_secs_f64(),
+        info.gpu_layers,
+        info.threads,
+        info.n_ctx
+    );
+    Ok(engine)
+}
+
+/// Streams text to stdout as it arrives; progress goes to stderr.
+struct Terminal {
+    stream: bool,
+    verbose: bool,
+    wrote: bool,
+}
+
+impl Sink for Terminal {
+    fn text(&mut self, piece: &str) {
+        if self.stream {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not worth a panic.
+            let _ = out.write_all(piece.as_bytes());
+            let _ = out.flush();
+            self.wrote = true;
+        }
+    }
+
+    fn progress(&mut self, stage: &Progress) {
+        if self.verbose || stage.of > 1 && stage.stage != "paragraph" {
+            eprintln!("[{}/{}] {}", stage.index, stage.of, stage.stage);
+        }
+    }
+}
+
+fn run_task(task: TaskKind, args: TaskArgs) -> Result<u8, Failure> {
+    let input = read_input(args.input.as_deref())?;
+    let mut request = Request::new(task, input);
+    request.target = args.to;
+    request.doc_type = args.doc_type;
+    request.tone = args.tone.clone();
+    request.max_points = args.max_points;
+    request.max_tokens = args.max_tokens;
+    request.sampling = SamplingParams {
+        temperature: args.temperature.max(0.0),
+        seed: args.seed,
+        ..SamplingParams::default()
+    };
+    let mut extra = Vec::new();
+    extra.extend(args.prompts.clone());
+    extra.extend(prompts::dev_tree_dir());
+    let library = PromptLibrary::standard(&extra);
+    // Validate the request's shape before paying for a model load.
+    if task == TaskKind::Draft && request.doc_type.is_none() {
+        return Err(TaskError::MissingDocType.into());
+    }
+    let engine = load_engine(engine_config(&args.engine)?)?;
+    let runner = Runner::new(&engine, &library);
+    let plan = runner.plan(request)?;
+
+    let cancel = CancelToken::new();
+    let on_signal = cancel.clone();
+    // First Ctrl-C stops generation cleanly; a second one leaves at once.
+    let _ = ctrlc::set_handler(move || {
+        if on_signal.is_cancelled() {
+            std::process::exit(130);
+        }
+        on_signal.cancel();
+    });
+
+    let mut sink = Terminal {
+        stream: !args.json,
+        verbose: false,
+        wrote: false,
+    };
+    let result = runner.run(&plan, &mut sink, &cancel);
+    let result = match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let (Some(partial), true) = (e.partial(), sink.wrote) {
+                let _ = partial;
+                println!();
+            }
+            return Err(e.into());
+        }
+    };
+    if args.json {
+        let body = serde_json::to_string_pretty(&result)
+            .map_err(|e| Failure::runtime("json", anyhow!(e)))?;
+        println!("{body}");
+    } else if sink.wrote {
+        println!();
+    }
+    let usage = &result.provenance.usage;
+    eprintln!(
+        "{task}: {} → {}, {} model call(s), {} prompt + {} generated tokens, first output {:.0} ms, total {:.1} s, {:.1} tokens/s generation ({})",
+        result.source_lang,
+        result.target_lang,
+        usage.calls,
+        usage.prompt_tokens,
+        usage.generated_tokens,
+        usage.first_output_ms,
+        usage.total_ms / 1000.0,
+        if usage.generation_ms > 0.0 { usage.generated_tokens as f64 * 1000.0 / usage.generation_ms } else { 0.0 },
+        result.provenance.model_file,
+    );
+    for warning in &result.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if result.status == Status::Cancelled {
+        eprintln!("cancelled: the output above is partial");
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+fn run_models(cmd: ModelsCommand) -> Result<u8, Failure> {
+    match cmd {
+        ModelsCommand::List { json } => {
+            let catalog = load_catalog()?;
+            let dirs = model_dirs();
+            let rows: Vec<_> = catalog
+                .models
+                .iter()
+                .map(|m| {
+                    let present = dirs.iter().map(|d| d.join(&m.file)).find(|p| p.is_file());
+                    (m, present)
+                })
+                .collect();
+            if json {
+                let list: Vec<_> = rows
+                    .iter()
+                    .map(|(m, p)| {
+                        let mut v = serde_json::to_value(m).unwrap_or_default();
+                        v["present"] = json!(p.as_ref().map(|p| p.display().to_string()));
+                        v
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "models": list })).unwrap_or_default()
+                );
+            } else {
+                for (m, present) in rows {
+                    println!("{}", m.name);
+                    println!("  file:      {}", m.file);
+                    println!("  sha256:    {}", display_opt(&m.sha256));
+                    println!(
+                        "  size:      {}",
+                        m.size
+                            .map_or("unverified".to_string(), |s| format!("{s} bytes"))
+                    );
+                    println!("  licence:   {}", m.licence);
+                    println!("  style:     {:?}", m.style);
+                    println!("  context:   {}", m.context);
+                    println!("  hardware:  {}", m.hardware);
+                    println!(
+                        "  on disk:   {}",
+                        present.map_or("no".to_string(), |p| p.display().to_string())
+                    );
+                    println!("  {}", m.description);
+                    println!();
+                }
+            }
+            Ok(0)
+        }
+        ModelsCommand::Info { path, json } => {
+            let path = resolve_model(path.as_deref())?;
+            let summary = models::validate(&path).map_err(|e| Failure::usage(e.code(), e))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            } else {
+                println!("file:          {}", summary.path.display());
+                println!(
+                    "size:          {} bytes (header implies {})",
+                    summary.file_size, summary.expected_size
+                );
+                println!("GGUF version:  {}", summary.version);
+                println!(
+                    "architecture:  {}",
+                    summary.architecture.as_deref().unwrap_or("?")
+                );
+                println!("name:          {}", summary.name.as_deref().unwrap_or("?"));
+                println!(
+                    "context:       {}",
+                    summary.context_length.map_or("?".into(), |c| c.to_string())
+                );
+                println!(
+                    "layers:        {}",
+                    summary.block_count.map_or("?".into(), |c| c.to_string())
+                );
+                println!(
+                    "parameters:    {}",
+                    summary
+                        .parameter_count
+                        .map_or("?".into(), |c| c.to_string())
+                );
+                println!("tensors:       {}", summary.n_tensors);
+                println!(
+                    "chat template: {}",
+                    if summary.chat_template.is_some() {
+                        "yes (chat-style prompts)"
+                    } else {
+                        "no (completion-style prompts)"
+                    }
+                );
+                println!("metadata ({} keys):", summary.n_kv);
+                for (k, v) in &summary.metadata {
+                    println!("  {k} = {v}");
+                }
+            }
+            Ok(0)
+        }
+        ModelsCommand::Verify { path, sha256, json } => {
+            let path = resolve_model(path.as_deref())?;
+            let catalog = load_catalog()?;
+            let file_name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let expected = match sha256 {
+                Some(s) => s.to_lowercase(),
+                None => catalog
+                    .find_by_file_name(&file_name)
+                    .and_then(|e| e.sha256.clone())
+                    .ok_or_else(|| {
+                        Failure::usage(
+                            "model_not_catalogued",
+                            anyhow!("{file_name} has no catalogued sha256; pass --sha256 HEX to check it"),
+                        )
+                    })?,
+            };
+            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+            let mut last = 0u64;
+            let show = !json && std::io::stderr().is_terminal();
+            let outcome = models::verify_sha256(&path, &expected, &mut |done| {
+                if show && (done - last > 64 << 20 || done == size) {
+                    last = done;
+                    eprint!("\rchecking {}: {:>3}%", file_name, done * 100 / size.max(1));
+                }
+            });
+            if show {
+                eprintln!();
+            }
+            match outcome {
+                Ok(actual) => {
+                    if json {
+                        println!("{}", json!({ "path": path, "sha256": actual, "ok": true }));
+                    } else {
+                        println!("ok: {} sha256 {actual}", path.display());
+                    }
+                    Ok(0)
+                }
+                Err(e) => Err(Failure::runtime(e.code(), e)),
+            }
+        }
+    }
+}
+
+fn display_opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "unverified".to_string())
+}
+
+fn run_bench(args: BenchArgs) -> Result<u8, Failure> {
+    let mut config = engine_config(&args.engine)?;
+    config.n_batch = args.batch.max(1);
+    config.n_ctx = config
+        .n_ctx
+        .max((args.prompt_tokens as u32 + args.gen_tokens + 64).next_power_of_two());
+    let bench = wenshu_core::bench::BenchConfig {
+        engine: config,
+        prompt_tokens: args.prompt_tokens.max(8),
+        gen_tokens: args.gen_tokens.max(2),
+        reps: args.reps as usize,
+    };
+    let report = wenshu_core::bench::run(&bench, &mut |msg| eprintln!("bench: {msg}"))
+        .map_err(|e| Failure::runtime(e.code(), e))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    println!(
+        "model {} | {} threads | {} GPU layers | prompt {} tokens (batch {}) | generate {} tokens | {} runs each, medians",
+        report.model_file, report.threads, report.gpu_layers, report.prompt_tokens, report.n_batch, report.gen_tokens, report.reps
+    );
+    println!(
+        "{:<12} {:>14} {:>16} {:>16}",
+        "path", "prompt tok/s", "generate tok/s", "first token ms"
+    );
+    for (name, f) in [("engine", &report.engine), ("bare loop", &report.bare)] {
+        println!(
+            "{:<12} {:>14.1} {:>16.1} {:>16.1}",
+            name, f.prompt_tps, f.generation_tps, f.first_token_ms
+        );
+    }
+    println!(
+        "{:<12} {:>14.3} {:>16.3}",
+        "engine/bare", report.prompt_ratio, report.generation_ratio
+    );
+    Ok(0)
+}

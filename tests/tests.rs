@@ -1,0 +1,17 @@
+//! Integration tests of the `wenshu` CLI and core against the real demo model.
+//!
+//! One binary, so the model is loaded once per process and shared. The demo
+//! model is provisioned by `models/fetch-demo` (CI runs it first); a missing
+//! model fails these tests with that instruction, never skips them.
+//!
+//! Modules:
+//! - `util`      shared engine, paths, sample documents, a tiny GGUF writer
+//! - `model`     real-model behaviour: determinism, streaming, structure, script, cancel, long input
+//! - `files`     broken model files each give their own clear error (no model needed)
+//! - `cli`       the binary end to end: exit codes, --json, stdin
+
+mod util;
+
+mod cli;
+mod files;
+mod model;
