@@ -5,7 +5,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::util::{demo_model, root, sample, write_tiny_gguf};
+use crate::util::{demo_model, root, sample, scratch_db, scratch_home, write_tiny_gguf};
 
 fn wenshu() -> Command {
     let mut cmd = Command::cargo_bin("wenshu").expect("wenshu binary is built");
@@ -13,6 +13,9 @@ fn wenshu() -> Command {
         .env_remove("WENSHU_HOME")
         .env_remove("RUST_LOG");
     cmd.env("WENSHU_MODEL", demo_model());
+    // Runs go to a scratch database, never the tester's own history.
+    cmd.env("WENSHU_DB", scratch_db());
+    cmd.env("WENSHU_HOME", scratch_home());
     cmd.current_dir(root());
     cmd
 }
@@ -194,4 +197,59 @@ fn models_list_info_and_verify_work_on_the_demo_model() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("sha256"));
+}
+
+#[test]
+fn ctrl_c_stops_generation_keeps_the_partial_text_and_exits_1() {
+    use std::io::Read;
+    use std::process::{Command as Std, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("wenshu");
+    let mut child = Std::new(bin)
+        .env("WENSHU_MODEL", demo_model())
+        .env("WENSHU_DB", scratch_db())
+        .env("WENSHU_HOME", scratch_home())
+        .args([
+            "draft",
+            "-",
+            "--type",
+            "speech",
+            "--to",
+            "en",
+            "--max-tokens",
+            "2000",
+            "--temperature",
+            "0.8",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(b"Notes: opening of a new library in Tai Po; thank residents; many books and study rooms.").unwrap();
+    }
+    // Wait for the first streamed bytes, then interrupt.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 8];
+    let n = stdout.read(&mut first).unwrap();
+    assert!(n > 0, "no output before the interrupt");
+    let status = Std::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut rest = Vec::new();
+    stdout.read_to_end(&mut rest).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(1), "stderr: {err}");
+    assert!(err.contains("cancelled"), "stderr: {err}");
 }

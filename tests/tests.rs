@@ -9,9 +9,11 @@
 //! - `model`     real-model behaviour: determinism, streaming, structure, script, cancel, long input
 //! - `files`     broken model files each give their own clear error (no model needed)
 //! - `cli`       the binary end to end: exit codes, --json, stdin
+//! - `history`   runs in SQLite: provenance, search, rerun, glossary, concurrency, kill -9, purge, masking
 
 mod util;
 
 mod cli;
 mod files;
+mod history;
 mod model;

@@ -117,3 +117,33 @@ pub fn write_tiny_gguf(path: &Path, kv: &[(&str, &str)]) {
     }
     std::fs::write(path, bytes).expect("write tiny gguf");
 }
+
+/// A history database shared by the CLI tests of this process.
+pub fn scratch_db() -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+        .join("history.sqlite3")
+}
+
+/// An empty WENSHU_HOME, so no settings or prompt overrides of the tester's leak in.
+pub fn scratch_home() -> PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+        .to_path_buf()
+}
+
+/// The `wenshu` binary with the demo model and a given database.
+pub fn wenshu_with_db(db: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("wenshu").expect("wenshu binary is built");
+    cmd.env_remove("RUST_LOG")
+        .env_remove("WENSHU_HISTORY")
+        .env_remove("WENSHU_MASK")
+        .env_remove("WENSHU_RETENTION_DAYS")
+        .env("WENSHU_MODEL", demo_model())
+        .env("WENSHU_DB", db)
+        .env("WENSHU_HOME", scratch_home())
+        .current_dir(root());
+    cmd
+}

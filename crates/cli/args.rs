@@ -23,6 +23,10 @@ pub struct Cli {
     /// More detail on stderr (repeat for llama.cpp's own log).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// History database [default: the user's data directory]
+    #[arg(long, global = true, env = "WENSHU_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,8 +43,94 @@ pub enum Command {
     /// Known models, GGUF metadata and checksums.
     #[command(subcommand)]
     Models(ModelsCommand),
-    /// Measure prompt and generation speed, engine against a bare llama.cpp loop.
+    /// Measure speed: the engine against a bare llama.cpp loop, or the history store.
     Bench(BenchArgs),
+    /// Past runs: list, search, show, export, delete, purge, rerun.
+    #[command(subcommand)]
+    History(HistoryCommand),
+    /// Official terminology used by translation.
+    #[command(subcommand)]
+    Glossary(GlossaryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Runs, newest first
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Page number, from 1
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Runs whose input or output contains QUERY (Chinese in either script, or English)
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One run with its input, output and provenance
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write runs to a file (md, json or docx)
+    Export {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long, value_parser = ["md", "json", "docx"], default_value = "md")]
+        format: String,
+        /// Output file [default: standard output for md and json]
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Delete runs
+    Delete {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Delete runs older than an age such as 90d, 12w or 24h
+    Purge {
+        #[arg(long, value_name = "AGE")]
+        older_than: String,
+    },
+    /// Repeat a run with its recorded model, prompt and seed; say whether the output is identical
+    Rerun {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GlossaryCommand {
+    /// Add (or update) a term pair
+    Add {
+        en: String,
+        zh: String,
+        #[arg(long, default_value = "")]
+        domain: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Every entry
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove entries by id or by either term
+    Remove { key: String },
+    /// Import a TSV or CSV file: English, Chinese, optional domain, optional note
+    Import { file: PathBuf },
+    /// Export to TSV or CSV (by extension)
+    Export { file: PathBuf },
 }
 
 /// Where the model comes from and how it runs.
@@ -123,6 +213,16 @@ pub enum ModelsCommand {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
+    /// `history` measures the store instead of the engine
+    #[arg(value_parser = ["engine", "history"], default_value = "engine")]
+    pub what: String,
+    /// Runs to generate for `bench history`
+    #[arg(long, default_value_t = 100_000)]
+    pub runs: usize,
+    /// `bench history`: only add the generated runs to --db (tests use this
+    /// to write from several processes at once)
+    #[arg(long)]
+    pub fill_only: bool,
     /// Prompt length in tokens
     #[arg(long, default_value_t = 512)]
     pub prompt_tokens: usize,

@@ -6,6 +6,7 @@
 //! lives in the core; this file only wires it to a terminal.
 
 mod args;
+mod history;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -17,27 +18,32 @@ use serde_json::json;
 use wenshu_core::engine::{CancelToken, EngineConfig, Generator, LlamaEngine, SamplingParams};
 use wenshu_core::models::{self, Catalog};
 use wenshu_core::prompts::{self, PromptLibrary};
-use wenshu_core::tasks::{Progress, Request, Runner, Sink, Status, TaskError, TaskKind};
+use wenshu_core::settings::Settings;
+use wenshu_core::store::Store;
+use wenshu_core::tasks::history::{record_of, record_of_failure, request_from_record};
+use wenshu_core::tasks::{
+    Progress, Request, Runner, Sink, Status, TaskError, TaskKind, TaskResult,
+};
 
-use args::{BenchArgs, Cli, Command, EngineArgs, ModelsCommand, TaskArgs};
+use args::{BenchArgs, Cli, Command, EngineArgs, HistoryCommand, ModelsCommand, TaskArgs};
 
 /// An error with the exit code it should end the process with.
-struct Failure {
-    code: u8,
+pub(crate) struct Failure {
+    pub(crate) code: u8,
     /// Machine code for --json output.
-    kind: &'static str,
-    error: anyhow::Error,
+    pub(crate) kind: &'static str,
+    pub(crate) error: anyhow::Error,
 }
 
 impl Failure {
-    fn usage(kind: &'static str, error: impl Into<anyhow::Error>) -> Self {
+    pub(crate) fn usage(kind: &'static str, error: impl Into<anyhow::Error>) -> Self {
         Self {
             code: 2,
             kind,
             error: error.into(),
         }
     }
-    fn runtime(kind: &'static str, error: impl Into<anyhow::Error>) -> Self {
+    pub(crate) fn runtime(kind: &'static str, error: impl Into<anyhow::Error>) -> Self {
         Self {
             code: 1,
             kind,
@@ -68,14 +74,26 @@ fn main() -> ExitCode {
         | Command::Models(ModelsCommand::Info { json, .. })
         | Command::Models(ModelsCommand::Verify { json, .. }) => *json,
         Command::Bench(a) => a.json,
+        Command::History(
+            HistoryCommand::List { json, .. }
+            | HistoryCommand::Search { json, .. }
+            | HistoryCommand::Show { json, .. }
+            | HistoryCommand::Rerun { json, .. },
+        ) => *json,
+        Command::History(_) => false,
+        Command::Glossary(args::GlossaryCommand::List { json }) => *json,
+        Command::Glossary(_) => false,
     };
+    let db = cli.db.clone();
     let outcome = match cli.command {
-        Command::Summarise(a) => run_task(TaskKind::Summarise, a),
-        Command::Translate(a) => run_task(TaskKind::Translate, a),
-        Command::Draft(a) => run_task(TaskKind::Draft, a),
-        Command::Polish(a) => run_task(TaskKind::Polish, a),
+        Command::Summarise(a) => run_task(TaskKind::Summarise, a, db.as_deref()),
+        Command::Translate(a) => run_task(TaskKind::Translate, a, db.as_deref()),
+        Command::Draft(a) => run_task(TaskKind::Draft, a, db.as_deref()),
+        Command::Polish(a) => run_task(TaskKind::Polish, a, db.as_deref()),
         Command::Models(cmd) => run_models(cmd),
-        Command::Bench(a) => run_bench(a),
+        Command::Bench(a) => run_bench(a, db.as_deref()),
+        Command::History(cmd) => history::run_history(cmd, db.as_deref()),
+        Command::Glossary(cmd) => history::run_glossary(cmd, db.as_deref()),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -271,8 +289,10 @@ impl Sink for Terminal {
     }
 }
 
-fn run_task(task: TaskKind, args: TaskArgs) -> Result<u8, Failure> {
+fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Failure> {
     let input = read_input(args.input.as_deref())?;
+    let settings = history::load_settings()?;
+    let mut store = history::open_store(db, &settings)?;
     let mut request = Request::new(task, input);
     request.target = args.to;
     request.doc_type = args.doc_type;
@@ -284,6 +304,11 @@ fn run_task(task: TaskKind, args: TaskArgs) -> Result<u8, Failure> {
         seed: args.seed,
         ..SamplingParams::default()
     };
+    if task == TaskKind::Translate {
+        request.glossary = store
+            .glossary_list()
+            .map_err(|e| Failure::runtime(e.code(), e))?;
+    }
     let mut extra = Vec::new();
     extra.extend(args.prompts.clone());
     extra.extend(prompts::dev_tree_dir());
@@ -315,17 +340,36 @@ fn run_task(task: TaskKind, args: TaskArgs) -> Result<u8, Failure> {
     let result = match result {
         Ok(r) => r,
         Err(e) => {
-            if let (Some(partial), true) = (e.partial(), sink.wrote) {
-                let _ = partial;
+            if sink.wrote {
                 println!();
+            }
+            if settings.history.enabled {
+                let record = record_of_failure(
+                    &plan.request,
+                    plan.source_lang,
+                    plan.target_lang,
+                    engine.info(),
+                    plan.prompt_id(),
+                    &format!("{e:#}"),
+                    e.partial().unwrap_or(""),
+                    settings.history.mask_personal_data,
+                );
+                if let Ok(id) = store.insert_run(&record) {
+                    eprintln!("saved as run {id} (failed)");
+                }
             }
             return Err(e.into());
         }
     };
+    let run_id = save_run(&mut store, &settings, &plan.request, &result)?;
     if args.json {
-        let body = serde_json::to_string_pretty(&result)
-            .map_err(|e| Failure::runtime("json", anyhow!(e)))?;
-        println!("{body}");
+        let mut body =
+            serde_json::to_value(&result).map_err(|e| Failure::runtime("json", anyhow!(e)))?;
+        body["run_id"] = json!(run_id);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&body).unwrap_or_default()
+        );
     } else if sink.wrote {
         println!();
     }
@@ -342,8 +386,12 @@ fn run_task(task: TaskKind, args: TaskArgs) -> Result<u8, Failure> {
         if usage.generation_ms > 0.0 { usage.generated_tokens as f64 * 1000.0 / usage.generation_ms } else { 0.0 },
         result.provenance.model_file,
     );
+    report_glossary(&result);
     for warning in &result.warnings {
         eprintln!("warning: {warning}");
+    }
+    if let Some(id) = run_id {
+        eprintln!("saved as run {id} (`wenshu history show {id}`)");
     }
     if result.status == Status::Cancelled {
         eprintln!("cancelled: the output above is partial");
@@ -502,7 +550,60 @@ fn display_opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_else(|| "unverified".to_string())
 }
 
-fn run_bench(args: BenchArgs) -> Result<u8, Failure> {
+fn run_bench_history(args: &BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
+    let path = db
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("wenshu-bench-history.sqlite3"));
+    if args.fill_only {
+        // Distinct seeds per process so concurrent fills write distinct runs.
+        let base = u64::from(std::process::id()) << 32;
+        let rate = wenshu_core::bench::history::fill(&path, args.runs, base, &mut |_| {})
+            .map_err(|e| Failure::runtime(e.code(), e))?;
+        eprintln!(
+            "added {} runs to {} at {rate:.0} runs/s",
+            args.runs,
+            path.display()
+        );
+        return Ok(0);
+    }
+    let report =
+        wenshu_core::bench::history::run(&path, args.runs, 20, &mut |m| eprintln!("bench: {m}"))
+            .map_err(|e| Failure::runtime(e.code(), e))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    println!(
+        "{} runs inserted at {:.0} runs/s (one transaction each); database {:.1} MB at {}",
+        report.runs,
+        report.insert_runs_per_s,
+        report.database_bytes as f64 / 1e6,
+        path.display()
+    );
+    println!(
+        "{:<34} {:>8} {:>9} {:>9} {:>9} {:>10}",
+        "query class", "queries", "p50 ms", "p95 ms", "max ms", "mean hits"
+    );
+    for c in &report.classes {
+        println!(
+            "{:<34} {:>8} {:>9.2} {:>9.2} {:>9.2} {:>10.1}",
+            c.class, c.queries, c.p50_ms, c.p95_ms, c.max_ms, c.mean_hits
+        );
+    }
+    println!(
+        "{:<34} {:>8} {:>9.2} {:>9.2}",
+        "all", "", report.all_p50_ms, report.all_p95_ms
+    );
+    Ok(0)
+}
+
+fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
+    if args.what == "history" {
+        return run_bench_history(&args, db);
+    }
     let mut config = engine_config(&args.engine)?;
     config.n_batch = args.batch.max(1);
     config.n_ctx = config
@@ -542,4 +643,141 @@ fn run_bench(args: BenchArgs) -> Result<u8, Failure> {
         "engine/bare", report.prompt_ratio, report.generation_ratio
     );
     Ok(0)
+}
+
+/// Stores a run when history is on; returns its id.
+fn save_run(
+    store: &mut Store,
+    settings: &Settings,
+    request: &Request,
+    result: &TaskResult,
+) -> Result<Option<i64>, Failure> {
+    if !settings.history.enabled {
+        return Ok(None);
+    }
+    let record = record_of(request, result, settings.history.mask_personal_data);
+    store
+        .insert_run(&record)
+        .map(Some)
+        .map_err(|e| Failure::runtime(e.code(), e))
+}
+
+fn report_glossary(result: &TaskResult) {
+    if let Some(check) = &result.glossary {
+        if check.terms.is_empty() {
+            return;
+        }
+        let ok = check.terms.iter().filter(|t| t.found).count();
+        eprintln!(
+            "glossary: {ok}/{} term(s) rendered officially",
+            check.terms.len()
+        );
+        for t in &check.terms {
+            eprintln!(
+                "  {} {} → {}",
+                if t.found { "ok     " } else { "MISSING" },
+                t.source,
+                t.target
+            );
+        }
+    }
+}
+
+/// `wenshu history rerun ID`: the same request, model file, prompt and seed.
+pub(crate) fn rerun(
+    store: &mut Store,
+    id: i64,
+    json: bool,
+    engine_args: &EngineArgs,
+    settings: &Settings,
+) -> Result<u8, Failure> {
+    let record = store.get(id).map_err(|e| Failure::usage(e.code(), e))?;
+    if record.masked {
+        return Err(Failure::usage(
+            "run_masked",
+            anyhow!("run {id} was stored with personal data masked, so its input is not the original; it cannot be repeated exactly"),
+        ));
+    }
+    let mut request = request_from_record(&record).map_err(|e| Failure::runtime(e.code(), e))?;
+    if request.task == TaskKind::Translate {
+        request.glossary = store
+            .glossary_list()
+            .map_err(|e| Failure::runtime(e.code(), e))?;
+    }
+    // The recorded model file, found where catalogued models live, unless --model says otherwise.
+    let model = match &engine_args.model {
+        Some(path) => path.clone(),
+        None => model_dirs()
+            .into_iter()
+            .map(|d| d.join(&record.model_file))
+            .find(|p| p.is_file())
+            .ok_or_else(|| {
+                Failure::usage(
+                    "model_missing",
+                    anyhow!("run {id} used {}, which is not in the model directories; pass --model PATH", record.model_file),
+                )
+            })?,
+    };
+    let mut config = EngineConfig::new(model);
+    config.gpu_layers = engine_args.gpu_layers;
+    config.threads = engine_args.threads;
+    config.n_ctx = record.usage["n_ctx"]
+        .as_u64()
+        .map_or(engine_args.n_ctx, |n| n as u32);
+    let engine = load_engine(config)?;
+    if engine.info().sha256 != record.model_sha256 {
+        return Err(Failure::usage(
+            "model_changed",
+            anyhow!(
+                "run {id} used a model with sha256 {}, but {} has {}; find the original file to repeat the run",
+                record.model_sha256,
+                engine.info().path.display(),
+                engine.info().sha256
+            ),
+        ));
+    }
+    let mut extra = Vec::new();
+    extra.extend(prompts::dev_tree_dir());
+    let library = PromptLibrary::standard(&extra);
+    let runner = Runner::new(&engine, &library);
+    let plan = runner.plan(request)?;
+    let mut sink = Terminal {
+        stream: false,
+        verbose: false,
+        wrote: false,
+    };
+    let result = runner.run(&plan, &mut sink, &CancelToken::new())?;
+    let prompt_same = result.provenance.prompts.first().map(|p| p.hash.as_str())
+        == Some(record.prompt_hash.as_str());
+    let identical = result.text == record.output;
+    let new_id = save_run(store, settings, &plan.request, &result)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "run_id": id,
+                "rerun_id": new_id,
+                "identical": identical,
+                "same_prompt": prompt_same,
+                "text": result.text,
+            }))
+            .unwrap_or_default()
+        );
+    } else {
+        println!("{}", result.text);
+        eprintln!(
+            "rerun of run {id}: output is {}{}",
+            if identical {
+                "byte-identical"
+            } else {
+                "DIFFERENT"
+            },
+            if prompt_same {
+                ""
+            } else {
+                " (the prompt file has changed since)"
+            }
+        );
+    }
+    Ok(if identical { 0 } else { 1 })
 }

@@ -263,3 +263,241 @@ fn summarise(runs: Vec<RunFigures>) -> PathFigures {
         runs,
     }
 }
+
+/// `wenshu bench history`: insert rate and search latency of the store with
+/// many generated runs.
+pub mod history {
+    use std::path::Path;
+    use std::time::Instant;
+
+    use serde::Serialize;
+    use serde_json::json;
+
+    use crate::store::{now_ms, RunRecord, RunStatus, Store, StoreError};
+
+    /// Latency figures for one class of query.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct QueryFigures {
+        pub class: &'static str,
+        pub queries: usize,
+        pub p50_ms: f64,
+        pub p95_ms: f64,
+        pub max_ms: f64,
+        pub mean_hits: f64,
+    }
+
+    /// The history benchmark's result.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct HistoryReport {
+        pub runs: usize,
+        pub insert_runs_per_s: f64,
+        pub database_bytes: u64,
+        pub classes: Vec<QueryFigures>,
+        pub all_p50_ms: f64,
+        pub all_p95_ms: f64,
+    }
+
+    const ZH: &[&str] = &[
+        "房屋署今日公佈公屋平均輪候時間為五點三年。",
+        "運輸署將於下月起加密東涌巴士路線班次。",
+        "立法會財務委員會批准撥款興建社區回收站。",
+        "衞生署提醒市民及早接種季節性流感疫苗。",
+        "發展局會繼續推展北部都會區的土地平整工程。",
+        "環境保護署在沙田及元朗增設兩個回收站。",
+        "教育局公布新學年幼稚園學額的分配安排。",
+        "稅務局提醒納稅人於限期前遞交報稅表。",
+        "民政事務總署在十八區舉辦防火安全講座。",
+        "康樂及文化事務署將關閉體育館進行翻新。",
+        "勞工處推出新一輪就業計劃協助青年求職。",
+        "社會福利署增加長者社區照顧服務名額。",
+    ];
+    const EN: &[&str] = &[
+        "The Housing Department announced the average waiting time for public rental housing.",
+        "The Transport Department will increase bus frequencies in Tung Chung next month.",
+        "The Finance Committee of the Legislative Council approved funding for recycling stations.",
+        "The Department of Health reminds the public to receive seasonal influenza vaccination.",
+        "The Development Bureau will continue site formation works in the Northern Metropolis.",
+        "The Environmental Protection Department opened two recycling stations in Sha Tin.",
+        "The Education Bureau announced kindergarten place allocation for the new school year.",
+        "The Inland Revenue Department reminds taxpayers to file returns before the deadline.",
+        "The Home Affairs Department held fire safety talks in all eighteen districts.",
+        "The Leisure and Cultural Services Department will close a sports centre for renovation.",
+        "The Labour Department launched a new employment programme for young people.",
+        "The Social Welfare Department added places for community care services for elders.",
+    ];
+
+    /// Deterministic pseudo-random numbers (xorshift64*): the same database
+    /// every run, without a dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn text(rng: &mut Rng, zh: bool, sentences: usize) -> String {
+        let pool = if zh { ZH } else { EN };
+        let sep = if zh { "" } else { " " };
+        (0..sentences)
+            .map(|_| pool[rng.below(pool.len())])
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    /// A generated run; `age_days` spreads creation times over the past year.
+    pub fn generated_run(seed: u64, age_days: u32) -> RunRecord {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let zh = rng.below(2) == 0;
+        let n_in = 3 + rng.below(4);
+        let input = text(&mut rng, zh, n_in);
+        let n_out = 2 + rng.below(3);
+        let output = text(&mut rng, !zh, n_out);
+        let created_at =
+            now_ms() - i64::from(age_days) * 86_400_000 - (rng.below(86_400_000)) as i64;
+        RunRecord {
+            id: 0,
+            created_at,
+            task: "translate".into(),
+            doc_type: None,
+            source_lang: if zh { "zh-Hant" } else { "en" }.into(),
+            target_lang: if zh { "en" } else { "zh-Hant" }.into(),
+            status: RunStatus::Completed,
+            input,
+            output,
+            error: None,
+            model_file: "gemma-3-270m-q4_k_m.gguf".into(),
+            model_sha256: "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818".into(),
+            prompt_id: "translate.general.en-to-zh-Hant".into(),
+            prompt_version: 1,
+            prompt_hash: "0".repeat(64),
+            prompts: json!([]),
+            request: json!({ "target": if zh { "en" } else { "zh-Hant" } }),
+            sampling: json!({ "temperature": 0.2, "top_p": 0.9, "min_p": 0.05, "repeat_penalty": 1.1, "repeat_last_n": 64, "seed": 42 }),
+            seed: 42,
+            prompt_tokens: 300,
+            generated_tokens: 80,
+            total_ms: 2500.0,
+            usage: json!({}),
+            glossary: None,
+            masked: false,
+        }
+    }
+
+    /// Inserts `runs` generated runs into the store at `path` (one transaction
+    /// each, as real runs are written), `seed_base` making them distinct.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn fill(
+        path: &Path,
+        runs: usize,
+        seed_base: u64,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<f64, StoreError> {
+        let mut store = Store::open(path)?;
+        let started = Instant::now();
+        for i in 0..runs {
+            let seed = seed_base + i as u64;
+            store.insert_run(&generated_run(seed, (seed % 365) as u32))?;
+            if i % 5000 == 0 {
+                progress(i);
+            }
+        }
+        Ok(runs as f64 / started.elapsed().as_secs_f64().max(1e-9))
+    }
+
+    fn percentile(sorted: &[f64], p: f64) -> f64 {
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+        sorted[rank.min(sorted.len() - 1)]
+    }
+
+    /// Fills a fresh database at `path` and measures searches.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn run(
+        path: &Path,
+        runs: usize,
+        repeats: usize,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<HistoryReport, StoreError> {
+        let _ = std::fs::remove_file(path);
+        progress(&format!("inserting {runs} generated runs"));
+        let rate = fill(path, runs, 1, &mut |i| progress(&format!("  {i} runs")))?;
+        let store = Store::open(path)?;
+        let classes: [(&'static str, &[&str]); 5] = [
+            (
+                "chinese, 3+ characters",
+                &[
+                    "房屋署",
+                    "立法會財務委員會",
+                    "回收站",
+                    "流感疫苗",
+                    "北部都會區",
+                ],
+            ),
+            ("simplified query", &["运输署", "环境保护署", "长者社区"]),
+            (
+                "english",
+                &[
+                    "recycling",
+                    "Legislative Council",
+                    "influenza",
+                    "Northern Metropolis",
+                ],
+            ),
+            (
+                "chinese, 1-2 characters (LIKE)",
+                &["稅", "房屋", "疫苗", "講座"],
+            ),
+            // Worst case: nothing matches, so the whole index (or, for short
+            // queries, the whole table) is read.
+            (
+                "absent terms (full scan for 1-2)",
+                &["颱風", "渡輪航線", "typhoon", "颶"],
+            ),
+        ];
+        let mut all = Vec::new();
+        let mut figures = Vec::new();
+        for (class, queries) in classes {
+            progress(&format!("searching: {class}"));
+            let mut times = Vec::new();
+            let mut hits = 0usize;
+            for _ in 0..repeats {
+                for q in queries {
+                    let t = Instant::now();
+                    hits += store.search(q, 20)?.len();
+                    times.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+            all.extend(times.iter().copied());
+            times.sort_by(|a, b| a.total_cmp(b));
+            figures.push(QueryFigures {
+                class,
+                queries: times.len(),
+                p50_ms: percentile(&times, 50.0),
+                p95_ms: percentile(&times, 95.0),
+                max_ms: times.last().copied().unwrap_or(0.0),
+                mean_hits: hits as f64 / times.len().max(1) as f64,
+            });
+        }
+        all.sort_by(|a, b| a.total_cmp(b));
+        Ok(HistoryReport {
+            runs,
+            insert_runs_per_s: rate,
+            database_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            classes: figures,
+            all_p50_ms: percentile(&all, 50.0),
+            all_p95_ms: percentile(&all, 95.0),
+        })
+    }
+}

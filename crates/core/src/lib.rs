@@ -9,5 +9,7 @@ pub mod bench;
 pub mod engine;
 pub mod models;
 pub mod prompts;
+pub mod settings;
+pub mod store;
 pub mod tasks;
 pub mod text;

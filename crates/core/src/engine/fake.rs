@@ -44,6 +44,13 @@ impl FakeGenerator {
         }
     }
 
+    /// Makes the fake claim a chat template, rendered as `<role>content</role>`
+    /// lines followed by an open assistant turn.
+    pub fn with_chat_template(mut self) -> Self {
+        self.info.has_chat_template = true;
+        self
+    }
+
     /// Every prompt received so far, in order.
     pub fn prompts(&self) -> Vec<String> {
         self.prompts.lock().map(|p| p.clone()).unwrap_or_default()
@@ -59,8 +66,16 @@ impl Generator for FakeGenerator {
         Ok(text.chars().count())
     }
 
-    fn apply_chat_template(&self, _messages: &[ChatMessage]) -> Result<String, EngineError> {
-        Err(EngineError::NoChatTemplate)
+    fn apply_chat_template(&self, messages: &[ChatMessage]) -> Result<String, EngineError> {
+        if !self.info.has_chat_template {
+            return Err(EngineError::NoChatTemplate);
+        }
+        let mut out = String::new();
+        for m in messages {
+            out.push_str(&format!("<{0}>{1}</{0}>\n", m.role, m.content));
+        }
+        out.push_str("<assistant>");
+        Ok(out)
     }
 
     fn submit(&self, request: GenerateRequest, events: Sender<Event>) -> Result<(), EngineError> {

@@ -441,6 +441,30 @@ Polished:"""
     }
 
     #[test]
+    fn a_model_with_a_chat_template_gets_the_chat_form_through_that_template() {
+        let prompt = PromptLibrary::from_dirs(vec![], true)
+            .get("translate", "general", "en-to-zh-Hant")
+            .unwrap();
+        let fake = FakeGenerator::new(1000, |_| String::new()).with_chat_template();
+        let vars = serde_json::json!({ "text": "The pool reopens on 1 March.", "glossary": [] });
+        let rendered = prompt.render(&fake, &vars).unwrap();
+        assert_eq!(rendered.prompt.style, Style::Chat);
+        assert!(rendered.text.starts_with("<system>"), "{}", rendered.text);
+        assert!(
+            rendered.text.contains("<user>")
+                && rendered.text.contains("The pool reopens on 1 March.")
+        );
+        assert!(rendered.text.ends_with("<assistant>"));
+        // Chat answers end at the model's end-of-turn token, not at "\n".
+        assert!(rendered.stop.is_empty());
+        let base = FakeGenerator::new(1000, |_| String::new());
+        assert_eq!(
+            prompt.render(&base, &vars).unwrap().prompt.style,
+            Style::Completion
+        );
+    }
+
+    #[test]
     fn a_prompt_whose_id_disagrees_with_its_path_is_rejected() {
         let err = Prompt::parse(
             MINIMAL.as_bytes(),

@@ -9,8 +9,10 @@
 //! with its provenance: which model file, which prompt versions, which
 //! parameters and seed, how many tokens and how long.
 
+pub mod history;
 mod post;
 mod run;
+mod terms;
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{CancelToken, EngineError, SamplingParams, StopReason};
 use crate::prompts::{PromptError, PromptRef};
+use crate::store::{GlossaryCheck, GlossaryEntry};
 use crate::text::Lang;
 
 pub use run::{Plan, Runner};
@@ -152,6 +155,9 @@ pub struct Request {
     pub max_tokens: Option<u32>,
     /// Upper bound on key points in a summary.
     pub max_points: u32,
+    /// Official terms; a translation protects those in its input and is
+    /// checked for their renderings.
+    pub glossary: Vec<GlossaryEntry>,
 }
 
 impl Request {
@@ -166,6 +172,7 @@ impl Request {
             sampling: SamplingParams::default(),
             max_tokens: None,
             max_points: 5,
+            glossary: Vec::new(),
         }
     }
 }
@@ -251,6 +258,10 @@ pub struct TaskResult {
     pub output_paragraphs: usize,
     /// `cancelled` when the user stopped it; the text is then partial.
     pub status: Status,
+    /// Translations with a glossary: each term in the source and whether its
+    /// official rendering is in the output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glossary: Option<GlossaryCheck>,
     /// Things a reviewer should look at (untranslatable paragraph, etc.).
     pub warnings: Vec<String>,
     pub provenance: Provenance,

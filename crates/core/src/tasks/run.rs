@@ -10,6 +10,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::post::{format_point, key_point, ClauseBuffer, LineBuffer};
+use super::terms::{self, Restorer};
 use super::{
     status_of, KeyPoint, Progress, Provenance, Request, Sink, Status, TaskError, TaskKind,
     TaskResult, Usage,
@@ -57,6 +58,19 @@ struct Para<'a> {
 struct GlossaryPair {
     source: String,
     target: String,
+}
+
+impl GlossaryPair {
+    fn placeholders(targets: &[String]) -> Vec<Self> {
+        targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Self {
+                source: format!("[T{}]", i + 1),
+                target: t.clone(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -277,6 +291,7 @@ impl<'a> Runner<'a> {
         };
         let mut key_points = None;
         let mut warnings = Vec::new();
+        let mut glossary = None;
         let status = match plan.request.task {
             TaskKind::Summarise => {
                 let (status, points) = self.summarise(plan, &mut ctx)?;
@@ -284,7 +299,20 @@ impl<'a> Runner<'a> {
                 status
             }
             TaskKind::Translate | TaskKind::Polish => {
-                self.per_paragraph(plan, &mut ctx, &mut warnings)?
+                let status = self.per_paragraph(plan, &mut ctx, &mut warnings)?;
+                if plan.request.task == TaskKind::Translate && !plan.request.glossary.is_empty() {
+                    let oriented =
+                        terms::oriented(&plan.request.glossary, plan.target_lang.is_chinese());
+                    let check = terms::check(&plan.request.input, &ctx.out, &oriented);
+                    for missing in check.missing() {
+                        warnings.push(format!(
+                            "glossary: `{}` should be rendered `{}`, which is not in the output",
+                            missing.source, missing.target
+                        ));
+                    }
+                    glossary = Some(check);
+                }
+                status
             }
             TaskKind::Draft => self.draft(plan, &mut ctx)?,
         };
@@ -304,6 +332,7 @@ impl<'a> Runner<'a> {
             input_paragraphs: plan.paragraphs.len(),
             output_paragraphs,
             status,
+            glossary,
             warnings,
             provenance: Provenance {
                 wenshu_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -575,6 +604,11 @@ impl<'a> Runner<'a> {
         let free = self.input_budget(plan, prompt, 0)?;
         let input_budget = (free * 2 / 5).max(16);
         let total = plan.paragraphs.len();
+        let oriented = if plan.request.task == TaskKind::Translate {
+            terms::oriented(&plan.request.glossary, plan.target_lang.is_chinese())
+        } else {
+            Vec::new()
+        };
         for (index, paragraph) in plan.paragraphs.iter().enumerate() {
             if ctx.cancel.is_cancelled() {
                 return Ok(Status::Cancelled);
@@ -605,8 +639,11 @@ impl<'a> Runner<'a> {
                 let piece_tokens = self.generator.count_tokens(&piece.text)?;
                 let cap = (piece_tokens * 3 + 24).min(free.saturating_sub(piece_tokens)) as u32;
                 let max_tokens = plan.request.max_tokens.map_or(cap, |m| m.min(cap)).max(1);
+                let (protected, targets) = terms::protect(&piece.text, &oriented);
                 let mut vars = Vars::new(plan);
-                vars.text = &piece.text;
+                vars.text = &protected;
+                vars.glossary = GlossaryPair::placeholders(&targets);
+                let mut restorer = Restorer::new(targets);
                 let mut clauses = ClauseBuffer::new(chinese_out);
                 let mut started = false;
                 let lead = if piece_no > 0 && produced { joiner } else { "" };
@@ -628,12 +665,14 @@ impl<'a> Runner<'a> {
                             started = true;
                             ctx.emit(lead);
                         }
-                        let ready = clauses.push(&raw);
+                        let restored = restorer.push(&raw);
+                        let ready = clauses.push(&restored);
                         ctx.emit(&ready);
                         true
                     },
                 )?;
-                let tail = clauses.finish();
+                let mut tail = clauses.push(&restorer.finish());
+                tail.push_str(&clauses.finish());
                 let tail = if started {
                     tail.trim_end().to_string()
                 } else {
@@ -833,6 +872,69 @@ mod tests {
             .unwrap()
             .iter()
             .all(|p| !p.paragraphs.is_empty()));
+    }
+
+    fn glossary() -> Vec<crate::store::GlossaryEntry> {
+        let e = |en: &str, zh: &str| crate::store::GlossaryEntry {
+            id: 0,
+            en: en.into(),
+            zh: zh.into(),
+            domain: String::new(),
+            note: String::new(),
+        };
+        vec![
+            e("Housing Department", "房屋署"),
+            e("Legislative Council", "立法會"),
+        ]
+    }
+
+    #[test]
+    fn glossary_placeholders_carried_by_the_model_become_the_official_terms() {
+        // Echo the placeholders the prompt's last line holds, as a model should.
+        let fake = FakeGenerator::new(4000, |prompt| {
+            let last = prompt
+                .lines()
+                .rev()
+                .find(|l| l.starts_with("English:"))
+                .unwrap_or("");
+            last.replace("English:", "")
+                .replace("will brief", "將向")
+                .replace('.', "匯報。")
+        });
+        let mut request = Request::new(
+            TaskKind::Translate,
+            "The Housing Department will brief the Legislative Council.",
+        );
+        request.target = Some(Lang::ZhHant);
+        request.glossary = glossary();
+        let (result, pieces) = run(&fake, request);
+        let prompt = &fake.prompts()[0];
+        assert!(
+            prompt.contains("English: The [T2] will brief the [T1]."),
+            "{prompt}"
+        );
+        assert_eq!(result.text, "The 房屋署 將向 the 立法會匯報。");
+        assert_eq!(pieces.concat(), result.text);
+        let check = result.glossary.unwrap();
+        assert_eq!(check.terms.len(), 2);
+        assert!(check.terms.iter().all(|t| t.found));
+    }
+
+    #[test]
+    fn the_glossary_check_flags_a_term_the_model_dropped() {
+        let fake = FakeGenerator::new(4000, |_| "[T2]將向議會匯報。".to_string());
+        let mut request = Request::new(
+            TaskKind::Translate,
+            "The Housing Department will brief the Legislative Council.",
+        );
+        request.target = Some(Lang::ZhHant);
+        request.glossary = glossary();
+        let (result, _) = run(&fake, request);
+        assert_eq!(result.text, "房屋署將向議會匯報。");
+        let check = result.glossary.unwrap();
+        let missing: Vec<&str> = check.missing().map(|t| t.source.as_str()).collect();
+        assert_eq!(missing, vec!["Legislative Council"]);
+        assert!(result.warnings.iter().any(|w| w.contains("立法會")));
     }
 
     #[test]

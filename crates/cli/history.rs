@@ -1,0 +1,237 @@
+//! `wenshu history …` and `wenshu glossary …`: thin wrappers over the
+//! store's API, printing tables or JSON.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::anyhow;
+use serde_json::json;
+use wenshu_core::settings::Settings;
+use wenshu_core::store::{self, export, now_ms, Store};
+
+use crate::args::{GlossaryCommand, HistoryCommand};
+use crate::Failure;
+
+/// Opens the history database (creating it owner-only), applying the
+/// retention setting first thing.
+pub fn open_store(db: Option<&Path>, settings: &Settings) -> Result<Store, Failure> {
+    let path = db.map(PathBuf::from).unwrap_or_else(store::default_path);
+    let mut store = Store::open(&path).map_err(|e| Failure::runtime(e.code(), e))?;
+    let days = settings.history.retention_days;
+    if days > 0 {
+        let cutoff = now_ms() - i64::from(days) * 86_400_000;
+        let n = store
+            .purge_before(cutoff)
+            .map_err(|e| Failure::runtime(e.code(), e))?;
+        if n > 0 {
+            tracing::info!("retention: deleted {n} run(s) older than {days} days");
+        }
+    }
+    Ok(store)
+}
+
+pub fn load_settings() -> Result<Settings, Failure> {
+    Settings::load(&wenshu_core::settings::default_path())
+        .map_err(|e| Failure::usage("settings_invalid", e))
+}
+
+fn age_ms(spec: &str) -> Result<i64, Failure> {
+    let spec = spec.trim();
+    let bad = || {
+        Failure::usage(
+            "invalid_age",
+            anyhow!("`{spec}` is not an age; write a number and a unit, e.g. 90d, 12w, 24h"),
+        )
+    };
+    let (num, unit) = spec.split_at(spec.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = num.parse().map_err(|_| bad())?;
+    let unit_ms = match unit {
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "w" => 7 * 86_400_000,
+        _ => return Err(bad()),
+    };
+    Ok(n * unit_ms)
+}
+
+fn print_summaries(rows: &[store::RunSummary], json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "runs": rows })).unwrap_or_default()
+        );
+        return;
+    }
+    for r in rows {
+        println!(
+            "{:>6}  {}  {:<9} {:<9} {:>7}→{:<7}  {}",
+            r.id,
+            export::format_time(r.created_at),
+            r.task,
+            format!("{:?}", r.status).to_lowercase(),
+            r.source_lang,
+            r.target_lang,
+            r.preview
+        );
+    }
+}
+
+pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure> {
+    let settings = load_settings()?;
+    let mut store = open_store(db, &settings)?;
+    let sql = |e: store::StoreError| {
+        let code = if matches!(e, store::StoreError::NoSuchRun(_)) {
+            2
+        } else {
+            1
+        };
+        Failure {
+            code,
+            kind: e.code(),
+            error: e.into(),
+        }
+    };
+    match cmd {
+        HistoryCommand::List { limit, page, json } => {
+            let rows = store
+                .list(limit, limit * page.saturating_sub(1))
+                .map_err(sql)?;
+            print_summaries(&rows, json);
+        }
+        HistoryCommand::Search { query, limit, json } => {
+            let rows = store.search(&query, limit).map_err(sql)?;
+            print_summaries(&rows, json);
+        }
+        HistoryCommand::Show { id, json } => {
+            let run = store.get(id).map_err(sql)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
+            } else {
+                print!("{}", export::to_markdown(&run));
+            }
+        }
+        HistoryCommand::Export {
+            ids,
+            format,
+            output,
+        } => {
+            let runs = ids
+                .iter()
+                .map(|&id| store.get(id))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(sql)?;
+            let bytes = match format.as_str() {
+                "md" => runs
+                    .iter()
+                    .map(export::to_markdown)
+                    .collect::<Vec<_>>()
+                    .join("\n---\n\n")
+                    .into_bytes(),
+                "json" => serde_json::to_vec_pretty(&runs)
+                    .map_err(|e| Failure::runtime("json", anyhow!(e)))?,
+                _ => {
+                    let path = output.clone().ok_or_else(|| {
+                        Failure::usage(
+                            "output_missing",
+                            anyhow!("a .docx export needs -o FILE.docx"),
+                        )
+                    })?;
+                    export::write_docx(&runs, &path).map_err(sql)?;
+                    eprintln!("wrote {} run(s) to {}", runs.len(), path.display());
+                    return Ok(0);
+                }
+            };
+            match output {
+                Some(path) => {
+                    export::write_atomically(&path, &bytes).map_err(sql)?;
+                    eprintln!("wrote {} run(s) to {}", runs.len(), path.display());
+                }
+                None => {
+                    use std::io::Write;
+                    let _ = std::io::stdout().write_all(&bytes);
+                    println!();
+                }
+            }
+        }
+        HistoryCommand::Delete { ids } => {
+            let n = store.delete(&ids).map_err(sql)?;
+            eprintln!("deleted {n} run(s)");
+            if n < ids.len() {
+                eprintln!("{} id(s) were not found", ids.len() - n);
+            }
+        }
+        HistoryCommand::Purge { older_than } => {
+            let cutoff = now_ms() - age_ms(&older_than)?;
+            let n = store.purge_before(cutoff).map_err(sql)?;
+            eprintln!("deleted {n} run(s) older than {older_than}");
+        }
+        HistoryCommand::Rerun { id, json, engine } => {
+            return crate::rerun(&mut store, id, json, &engine, &settings);
+        }
+    }
+    Ok(0)
+}
+
+pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failure> {
+    let settings = load_settings()?;
+    let mut store = open_store(db, &settings)?;
+    let fail = |e: store::StoreError| {
+        let code = if matches!(e, store::StoreError::Glossary(_)) {
+            2
+        } else {
+            1
+        };
+        Failure {
+            code,
+            kind: e.code(),
+            error: e.into(),
+        }
+    };
+    match cmd {
+        GlossaryCommand::Add {
+            en,
+            zh,
+            domain,
+            note,
+        } => {
+            let id = store.glossary_add(&en, &zh, &domain, &note).map_err(fail)?;
+            eprintln!("glossary entry {id}: {en} = {zh}");
+        }
+        GlossaryCommand::List { json } => {
+            let entries = store.glossary_list().map_err(fail)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({ "entries": entries }))
+                        .unwrap_or_default()
+                );
+            } else {
+                for e in entries {
+                    println!("{:>5}  {}\t{}\t{}\t{}", e.id, e.en, e.zh, e.domain, e.note);
+                }
+            }
+        }
+        GlossaryCommand::Remove { key } => {
+            let n = store.glossary_remove(&key).map_err(fail)?;
+            if n == 0 {
+                return Err(Failure::usage(
+                    "glossary_not_found",
+                    anyhow!("no glossary entry matches `{key}`; `wenshu glossary list` shows them"),
+                ));
+            }
+            eprintln!("removed {n} entr{}", if n == 1 { "y" } else { "ies" });
+        }
+        GlossaryCommand::Import { file } => {
+            let (n, skipped) = store.glossary_import(&file).map_err(fail)?;
+            eprintln!(
+                "imported {n} entr{} from {} ({skipped} blank line(s) skipped)",
+                if n == 1 { "y" } else { "ies" },
+                file.display()
+            );
+        }
+        GlossaryCommand::Export { file } => {
+            let n = store.glossary_export(&file).map_err(fail)?;
+            eprintln!("exported {n} entries to {}", file.display());
+        }
+    }
+    Ok(0)
+}

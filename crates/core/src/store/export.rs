@@ -1,0 +1,174 @@
+//! Exporting stored runs: Markdown for reading, JSON for machines, and .docx
+//! for filing with the rest of a case's papers.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{RunRecord, StoreError};
+
+/// A Unix time in milliseconds as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn format_time(ms: i64) -> String {
+    // Dates are shown in UTC with the offset written out; the desktop app
+    // formats them in the user's zone.
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's
+/// well-known algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Provenance lines shared by every format.
+fn provenance(run: &RunRecord) -> Vec<(String, String)> {
+    vec![
+        ("Run".into(), run.id.to_string()),
+        ("Date".into(), format_time(run.created_at)),
+        (
+            "Task".into(),
+            format!("{} ({} → {})", run.task, run.source_lang, run.target_lang),
+        ),
+        (
+            "Document type".into(),
+            run.doc_type.clone().unwrap_or_else(|| "-".into()),
+        ),
+        ("Status".into(), format!("{:?}", run.status).to_lowercase()),
+        (
+            "Model".into(),
+            format!("{} (sha256 {})", run.model_file, run.model_sha256),
+        ),
+        (
+            "Prompt".into(),
+            format!(
+                "{} v{} (sha256 {})",
+                run.prompt_id, run.prompt_version, run.prompt_hash
+            ),
+        ),
+        ("Seed".into(), run.seed.to_string()),
+        (
+            "Tokens".into(),
+            format!(
+                "{} prompt, {} generated",
+                run.prompt_tokens, run.generated_tokens
+            ),
+        ),
+        (
+            "Personal data masked".into(),
+            if run.masked {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
+    ]
+}
+
+/// A run as Markdown.
+pub fn to_markdown(run: &RunRecord) -> String {
+    let mut out = format!("# Wenshu run {}\n\n", run.id);
+    for (k, v) in provenance(run) {
+        out.push_str(&format!("- **{k}:** {v}\n"));
+    }
+    if let Some(e) = &run.error {
+        out.push_str(&format!("- **Error:** {e}\n"));
+    }
+    out.push_str("\n## Input\n\n");
+    out.push_str(run.input.trim());
+    out.push_str("\n\n## Output\n\n");
+    out.push_str(run.output.trim());
+    out.push('\n');
+    out
+}
+
+/// Several runs as one .docx: a heading, a provenance table and the input
+/// and output paragraphs for each.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write_docx(runs: &[RunRecord], path: &Path) -> Result<(), StoreError> {
+    use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow};
+    let mut doc = Docx::new();
+    for run in runs {
+        doc = doc.add_paragraph(
+            Paragraph::new().add_run(
+                Run::new()
+                    .add_text(format!("Wenshu run {}", run.id))
+                    .bold()
+                    .size(32),
+            ),
+        );
+        let rows = provenance(run)
+            .into_iter()
+            .map(|(k, v)| {
+                TableRow::new(vec![
+                    TableCell::new()
+                        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(k).bold())),
+                    TableCell::new()
+                        .add_paragraph(Paragraph::new().add_run(Run::new().add_text(v))),
+                ])
+            })
+            .collect();
+        doc = doc.add_table(Table::new(rows));
+        for (title, text) in [("Input", &run.input), ("Output", &run.output)] {
+            doc = doc.add_paragraph(
+                Paragraph::new().add_run(Run::new().add_text(title).bold().size(26)),
+            );
+            for para in crate::text::paragraphs(text) {
+                doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(para)));
+            }
+        }
+    }
+    let mut bytes = Vec::new();
+    doc.build()
+        .pack(std::io::Cursor::new(&mut bytes))
+        .map_err(|e| StoreError::Corrupt(format!("cannot build the .docx: {e}")))?;
+    write_atomically(path, &bytes)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over
+/// `path`, so a crash never leaves half a file.
+///
+/// # Errors
+/// When the directory is not writable.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let io =
+        |e: std::io::Error| StoreError::Corrupt(format!("cannot write {}: {e}", path.display()));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_milliseconds_are_shown_as_a_utc_date() {
+        assert_eq!(format_time(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_time(1_795_000_000_000), "2026-11-18 11:06:40 UTC");
+    }
+}
