@@ -1,11 +1,11 @@
 //! Which language a text is in: Traditional Chinese, Simplified Chinese,
-//! English, or a mix.
+//! English, or a mix of Chinese and English.
 //!
 //! Counting scripts is enough here: the question is only ever "which of our
 //! two languages, and which Chinese script", never "which of 100 languages".
-//! Traditional and Simplified are told apart by OpenCC's own tables: a
-//! character that t2s changes is evidence of Traditional, one that s2t
-//! changes is evidence of Simplified.
+//! Traditional and Simplified are told apart with OpenCC's tables (see
+//! [`super::zh`]), so detection and conversion can never disagree about
+//! what counts as Simplified.
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,18 +17,22 @@ use super::zh;
 /// A language Wenshu reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Lang {
+    /// Traditional Chinese (written the Hong Kong way when Wenshu writes it).
     #[serde(rename = "zh-Hant")]
     ZhHant,
+    /// Simplified Chinese; understood as input, never produced.
     #[serde(rename = "zh-Hans")]
     ZhHans,
+    /// English.
     #[serde(rename = "en")]
     En,
+    /// Substantial amounts of both Chinese and English.
     #[serde(rename = "mixed")]
     Mixed,
 }
 
 impl Lang {
-    /// BCP 47-style code: `zh-Hant`, `zh-Hans`, `en`, `mixed`.
+    /// The code used in files, prompts and the UI: `zh-Hant`, `zh-Hans`, `en` or `mixed`.
     pub fn code(self) -> &'static str {
         match self {
             Self::ZhHant => "zh-Hant",
@@ -38,7 +42,7 @@ impl Lang {
         }
     }
 
-    /// Whether this is either Chinese script.
+    /// Whether this is Chinese in either script.
     pub fn is_chinese(self) -> bool {
         matches!(self, Self::ZhHant | Self::ZhHans)
     }
@@ -50,57 +54,87 @@ impl fmt::Display for Lang {
     }
 }
 
-/// A language name that is not one of ours.
+/// A language name that [`Lang::from_str`] does not know; carries the name as given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown language `{0}`; use en or zh-Hant (zh-Hans and mixed are understood as input)")]
+#[error(
+    "unknown language `{0}`; use one of: en, english, zh-Hant, zh-HK, zh-TW, zht, \
+     zh-Hans, zh-CN, mixed"
+)]
 pub struct UnknownLang(pub String);
 
 impl FromStr for Lang {
     type Err = UnknownLang;
+
+    /// Parses a language name, ignoring case and surrounding spaces; `_` is read as `-`.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownLang`] for any other name; its message lists the accepted ones.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
             "en" | "eng" | "english" | "en-hk" | "en-gb" | "en-us" => Ok(Self::En),
-            "zh-hant" | "zh-hk" | "zh-tw" | "zht" | "zh-hant-hk" | "hant" | "traditional" => {
-                Ok(Self::ZhHant)
-            }
-            "zh-hans" | "zh-cn" | "zhs" | "hans" | "simplified" => Ok(Self::ZhHans),
+            "zh-hant" | "zh-hant-hk" | "zh-hk" | "zh-tw" | "zht" | "zh-mo" => Ok(Self::ZhHant),
+            "zh-hans" | "zh-cn" | "zh-sg" | "zhs" => Ok(Self::ZhHans),
             "mixed" => Ok(Self::Mixed),
             _ => Err(UnknownLang(s.to_string())),
         }
     }
 }
 
-/// Whether `c` is a Han (Chinese) character.
+/// Whether `c` is a Han character (CJK Unified Ideographs, their extensions
+/// and the compatibility block).
 pub(crate) fn is_han(c: char) -> bool {
     matches!(c as u32,
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF | 0x2A700..=0x2EBEF | 0x30000..=0x3134F)
+        0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0x20000..=0x2A6DF
+        | 0x2A700..=0x2EBEF
+        | 0x30000..=0x3134F)
 }
 
-/// Detects the language of `text`. Empty text counts as English.
+/// Whether `c` is a letter of the Latin script (basic, Latin-1 and Latin Extended-A/B).
+fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || (matches!(c as u32, 0xC0..=0x24F) && c.is_alphabetic())
+}
+
+/// How many Latin letters weigh as much as one Han character. An English word
+/// averages about 4.5 letters and one Chinese character carries roughly what one
+/// English word does, so a text's "amount" of English is its letters / 4.5.
+const LETTERS_PER_HAN: f64 = 4.5;
+
+/// Share of the weighted total at or above which a text is Chinese.
+const CHINESE_SHARE: f64 = 0.8;
+
+/// Share below which the Chinese in a text is incidental (a name, a quoted
+/// title) and the text is English.
+const ENGLISH_SHARE: f64 = 0.2;
+
+/// Detects the language of `text` from its Han characters and Latin letters
+/// (digits, punctuation and spaces do not count). Text with no Han character,
+/// including empty text, is [`Lang::En`].
 pub fn detect(text: &str) -> Lang {
-    let mut han = 0usize;
-    let mut latin = 0usize;
+    let (mut han, mut latin) = (0usize, 0usize);
     for c in text.chars() {
         if is_han(c) {
             han += 1;
-        } else if c.is_ascii_alphabetic() {
+        } else if is_latin_letter(c) {
             latin += 1;
         }
     }
-    // One Chinese character carries about as much as an English word of
-    // four or five letters, so weigh letters by a quarter.
-    let latin_weight = latin as f64 / 4.5;
-    let total = han as f64 + latin_weight;
-    if han == 0 || total == 0.0 {
+    if han == 0 {
         return Lang::En;
     }
-    let han_share = han as f64 / total;
-    if han_share < 0.2 {
+    let han = han as f64;
+    let share = han / (han + latin as f64 / LETTERS_PER_HAN);
+    if share < ENGLISH_SHARE {
         return Lang::En;
     }
-    if han_share < 0.8 {
+    if share < CHINESE_SHARE {
         return Lang::Mixed;
     }
+    // Ties (no evidence either way, as in 若干公里) go to Traditional: it is
+    // the script Wenshu works in, and shared characters are valid in both.
     let (traditional, simplified) = zh::script_evidence(text);
     if simplified > traditional {
         Lang::ZhHans
@@ -116,7 +150,7 @@ mod tests {
     #[test]
     fn traditional_chinese_government_text_is_zh_hant() {
         assert_eq!(
-            detect("房屋署今日公布，公屋平均輪候時間為五點三年。"),
+            detect("房屋署今日公布，公屋一般申請者的平均輪候時間為5.3年。"),
             Lang::ZhHant
         );
     }
@@ -124,44 +158,119 @@ mod tests {
     #[test]
     fn simplified_chinese_is_zh_hans() {
         assert_eq!(
-            detect("房屋署今日公布，公屋平均轮候时间为五点三年。"),
+            detect("房屋署今日公布，公屋一般申请者的平均轮候时间为5.3年。"),
             Lang::ZhHans
         );
     }
 
     #[test]
-    fn english_and_empty_text_are_en() {
+    fn traditional_text_made_only_of_shared_characters_is_zh_hant() {
+        // 台, 干 and 里 change under a lone s2t, but here they are correct
+        // Traditional and nothing marks the text as Simplified.
+        assert_eq!(detect("平台若干公里"), Lang::ZhHant);
+    }
+
+    #[test]
+    fn one_simplified_character_among_traditional_ones_keeps_the_text_zh_hant() {
+        assert_eq!(detect("發展局会向立法會匯報工程進度。"), Lang::ZhHant);
+    }
+
+    #[test]
+    fn english_digits_only_and_empty_text_are_en() {
         assert_eq!(
             detect("The Housing Department announced the waiting time today."),
             Lang::En
         );
         assert_eq!(detect(""), Lang::En);
-        assert_eq!(detect("  12,345 \n"), Lang::En);
+        assert_eq!(detect("  \n\t "), Lang::En);
+        assert_eq!(detect("$3,500 (10:30) 2026-11-24 🙂"), Lang::En);
     }
 
     #[test]
-    fn a_few_english_names_in_chinese_text_keep_it_chinese() {
+    fn a_chinese_name_in_an_english_paragraph_keeps_it_english() {
         assert_eq!(
-            detect("市民可瀏覽 www.info.gov.hk 查閱運輸署的最新安排詳情。"),
+            detect(
+                "The Secretary for Development, Ms Bernadette Linn (寧漢豪), will brief \
+                 the Legislative Council Panel on Development on the progress of the \
+                 Northern Metropolis next Tuesday."
+            ),
+            Lang::En
+        );
+    }
+
+    #[test]
+    fn a_url_inside_chinese_text_keeps_it_chinese() {
+        assert_eq!(
+            detect("市民可瀏覽 www.info.gov.hk 查閱運輸署的最新特別交通安排詳情。"),
             Lang::ZhHant
         );
     }
 
     #[test]
-    fn half_chinese_half_english_is_mixed() {
+    fn mixed_text_with_more_english_letters_is_detected_as_mixed() {
         assert_eq!(
-            detect("The Development Bureau (發展局) will report to the Legislative Council 立法會 next month."),
+            detect(
+                "The Development Bureau (發展局) will report to the Legislative Council \
+                 (立法會) next month."
+            ),
             Lang::Mixed
         );
     }
 
     #[test]
-    fn language_names_parse_case_insensitively_and_unknown_ones_say_what_is_accepted() {
-        assert_eq!("zh-hant".parse::<Lang>().unwrap(), Lang::ZhHant);
-        assert_eq!("zh-HK".parse::<Lang>().unwrap(), Lang::ZhHant);
-        assert_eq!("EN".parse::<Lang>().unwrap(), Lang::En);
-        assert_eq!("zh-CN".parse::<Lang>().unwrap(), Lang::ZhHans);
+    fn accented_latin_letters_count_as_english() {
+        // 17 Latin letters (3.8 weighted) against 2 Han characters: 35% Chinese.
+        assert_eq!(detect("Café résumé naïveté 香港"), Lang::Mixed);
+    }
+
+    #[test]
+    fn codes_display_and_round_trip_through_parsing() {
+        for lang in [Lang::ZhHant, Lang::ZhHans, Lang::En, Lang::Mixed] {
+            assert_eq!(lang.to_string(), lang.code());
+            assert_eq!(lang.code().parse::<Lang>(), Ok(lang));
+        }
+        assert!(Lang::ZhHant.is_chinese() && Lang::ZhHans.is_chinese());
+        assert!(!Lang::En.is_chinese() && !Lang::Mixed.is_chinese());
+    }
+
+    #[test]
+    fn language_names_parse_case_insensitively() {
+        let cases = [
+            ("en", Lang::En),
+            ("English", Lang::En),
+            (" EN ", Lang::En),
+            ("zh-Hant", Lang::ZhHant),
+            ("zh-hant", Lang::ZhHant),
+            ("zh-HK", Lang::ZhHant),
+            ("zh_TW", Lang::ZhHant),
+            ("ZHT", Lang::ZhHant),
+            ("zh-Hans", Lang::ZhHans),
+            ("zh-CN", Lang::ZhHans),
+            ("Mixed", Lang::Mixed),
+        ];
+        for (name, lang) in cases {
+            assert_eq!(name.parse::<Lang>(), Ok(lang), "{name}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_language_name_is_an_error_that_lists_the_accepted_ones() {
         let err = "fr".parse::<Lang>().unwrap_err();
-        assert!(err.to_string().contains("en or zh-Hant"));
+        assert_eq!(err, UnknownLang("fr".to_string()));
+        assert_eq!(
+            err.to_string(),
+            "unknown language `fr`; use one of: en, english, zh-Hant, zh-HK, zh-TW, zht, \
+             zh-Hans, zh-CN, mixed"
+        );
+        assert!("".parse::<Lang>().is_err());
+    }
+
+    #[test]
+    fn languages_serialise_as_their_codes() {
+        assert_eq!(serde_json::to_string(&Lang::ZhHant).unwrap(), "\"zh-Hant\"");
+        assert_eq!(
+            serde_json::from_str::<Lang>("\"mixed\"").unwrap(),
+            Lang::Mixed
+        );
     }
 }
