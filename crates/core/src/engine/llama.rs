@@ -395,6 +395,7 @@ fn run_request(
             let _ = events.send(Event::Done(completion));
         }
         Err(error) => {
+            out.flush();
             let partial = out.scanner.text().to_string();
             let _ = events.send(Event::Failed { error, partial });
         }
@@ -402,11 +403,20 @@ fn run_request(
 }
 
 /// Streams text to the caller through the UTF-8 and stop-sequence filters.
+///
+/// Text is sent at most every [`FLUSH_INTERVAL`]: each send wakes the
+/// receiving thread, and on a 2-core machine that wake-up preempts one of
+/// llama.cpp's compute threads mid-token (measured: about 3% of generation
+/// speed when sending every token). 30 ms is below what a reader notices.
 struct Output<'a> {
     utf8: Utf8Stream,
     scanner: StopScanner,
     events: &'a Sender<Event>,
+    unsent: String,
+    last_sent: Instant,
 }
+
+const FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(30);
 
 impl<'a> Output<'a> {
     fn new(stop: &[String], events: &'a Sender<Event>) -> Self {
@@ -414,6 +424,9 @@ impl<'a> Output<'a> {
             utf8: Utf8Stream::default(),
             scanner: StopScanner::new(stop),
             events,
+            unsent: String::new(),
+            // The first piece goes out at once: time to first token matters.
+            last_sent: Instant::now() - FLUSH_INTERVAL,
         }
     }
 
@@ -430,6 +443,7 @@ impl<'a> Output<'a> {
             }
             Scan::Stopped(piece) => {
                 self.emit(piece);
+                self.flush();
                 true
             }
         }
@@ -442,11 +456,22 @@ impl<'a> Output<'a> {
         };
         piece.push_str(&self.scanner.finish());
         self.emit(piece);
+        self.flush();
     }
 
-    fn emit(&self, piece: String) {
-        if !piece.is_empty() {
-            let _ = self.events.send(Event::Token(piece));
+    fn emit(&mut self, piece: String) {
+        self.unsent.push_str(&piece);
+        if !self.unsent.is_empty() && self.last_sent.elapsed() >= FLUSH_INTERVAL {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.unsent.is_empty() {
+            let _ = self
+                .events
+                .send(Event::Token(std::mem::take(&mut self.unsent)));
+            self.last_sent = Instant::now();
         }
     }
 }
