@@ -294,6 +294,14 @@ impl Store {
             "INSERT INTO runs_fts (rowid, input_norm, output_norm) VALUES (?1, ?2, ?3)",
             params![id, search_key(&run.input), search_key(&run.output)],
         )?;
+        tx.execute(
+            "INSERT INTO runs_chars (rowid, input_chars, output_chars) VALUES (?1, ?2, ?3)",
+            params![
+                id,
+                spaced(&search_key(&run.input)),
+                spaced(&search_key(&run.output))
+            ],
+        )?;
         tx.commit()?;
         Ok(id)
     }
@@ -323,8 +331,9 @@ impl Store {
 
     /// Runs whose input or output contains `query`, newest first. Either
     /// Chinese script finds both; English is case-insensitive. Queries of
-    /// three or more characters use the trigram index; shorter ones (common
-    /// in Chinese: 房屋, 稅) scan with LIKE.
+    /// three or more characters use the trigram index; one or two Chinese
+    /// characters (房屋, 稅) use a one-character-per-token index, and one or
+    /// two letters match word prefixes.
     ///
     /// # Errors
     /// Database errors.
@@ -343,7 +352,14 @@ impl Store {
             )?;
             let rows = stmt.query_map(params![phrase, limit as i64], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
+        } else if let Some(query) = short_query(&key) {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT rowid FROM runs_chars WHERE runs_chars MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![query, limit as i64], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
         } else {
+            // Short mixed-script queries (rare) scan with LIKE.
             let pattern = format!(
                 "%{}%",
                 key.replace('\\', "\\\\")
@@ -394,6 +410,7 @@ impl Store {
         for id in ids {
             n += tx.execute("DELETE FROM runs WHERE id = ?1", [id])?;
             tx.execute("DELETE FROM runs_fts WHERE rowid = ?1", [id])?;
+            tx.execute("DELETE FROM runs_chars WHERE rowid = ?1", [id])?;
         }
         tx.commit()?;
         Ok(n)
@@ -409,6 +426,10 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute(
             "DELETE FROM runs_fts WHERE rowid IN (SELECT id FROM runs WHERE created_at < ?1)",
+            [cutoff_ms],
+        )?;
+        tx.execute(
+            "DELETE FROM runs_chars WHERE rowid IN (SELECT id FROM runs WHERE created_at < ?1)",
             [cutoff_ms],
         )?;
         let n = tx.execute("DELETE FROM runs WHERE created_at < ?1", [cutoff_ms])?;
@@ -439,6 +460,17 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
+        let runs: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))?;
+        let chars: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM runs_chars", [], |r| r.get(0))?;
+        if chars != runs {
+            problems.push(format!(
+                "{runs} run(s) but {chars} short-query index row(s)"
+            ));
+        }
         if missing > 0 {
             problems.push(format!("{missing} run(s) without a search row"));
         }
@@ -461,6 +493,39 @@ impl Store {
 /// script finds both), lower case.
 pub fn search_key(text: &str) -> String {
     zh::to_simplified(text).to_lowercase()
+}
+
+/// The search form with every Han character set apart by spaces, for the
+/// one-token-per-character index.
+fn spaced(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() * 2);
+    for c in key.chars() {
+        if crate::text::lang::is_han(c) {
+            out.push(' ');
+            out.push(c);
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An FTS5 query for a one- or two-character search key: a phrase of Han
+/// characters, or a prefix of an alphanumeric word. `None` for anything else.
+fn short_query(key: &str) -> Option<String> {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.iter().all(|&c| crate::text::lang::is_han(c)) {
+        let phrase: Vec<String> = chars.iter().map(char::to_string).collect();
+        return Some(format!("\"{}\"", phrase.join(" ")));
+    }
+    if chars
+        .iter()
+        .all(|c| c.is_alphanumeric() && !crate::text::lang::is_han(*c))
+    {
+        return Some(format!("\"{key}\" *"));
+    }
+    None
 }
 
 fn create_owner_only(path: &Path) -> Result<(), StoreError> {
