@@ -197,17 +197,27 @@ impl Store {
             })?;
         }
         create_owner_only(path)?;
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut store = Self {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.configure()?;
-        store.migrate()?;
-        Ok(store)
+        // Several processes may open a new file at the same moment; switching
+        // it to WAL and creating the schema take locks that SQLite reports as
+        // busy without always consulting the busy handler, so retry here.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let conn = Connection::open(path).map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let mut store = Self {
+                conn,
+                path: path.to_path_buf(),
+            };
+            match store.configure().and_then(|()| store.migrate()) {
+                Ok(()) => return Ok(store),
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// The database file.
@@ -218,7 +228,12 @@ impl Store {
     fn configure(&mut self) -> Result<(), StoreError> {
         // A second writer waits up to 10 s for the lock instead of failing.
         self.conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            self.conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(())
@@ -493,6 +508,19 @@ impl Store {
 /// script finds both), lower case.
 pub fn search_key(text: &str) -> String {
     zh::to_simplified(text).to_lowercase()
+}
+
+fn is_busy(e: &StoreError) -> bool {
+    let sql = match e {
+        StoreError::Sql(e)
+        | StoreError::Migration { source: e, .. }
+        | StoreError::Open { source: e, .. } => e,
+        _ => return false,
+    };
+    matches!(
+        sql.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// The search form with every Han character set apart by spaces, for the
