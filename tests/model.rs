@@ -220,7 +220,7 @@ fn an_input_three_times_longer_than_the_context_is_summarised_without_truncation
     let usage = result.provenance.usage;
     // At least one map call per context's worth of input, then a merge.
     assert!(
-        usage.calls as usize >= tokens / n_ctx + 1,
+        usage.calls as usize > tokens / n_ctx,
         "only {} model calls",
         usage.calls
     );

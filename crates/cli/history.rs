@@ -78,31 +78,17 @@ fn print_summaries(rows: &[store::RunSummary], json: bool) {
 pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure> {
     let settings = load_settings()?;
     let mut store = open_store(db, &settings)?;
-    let sql = |e: store::StoreError| {
-        let code = if matches!(e, store::StoreError::NoSuchRun(_)) {
-            2
-        } else {
-            1
-        };
-        Failure {
-            code,
-            kind: e.code(),
-            error: e.into(),
-        }
-    };
     match cmd {
         HistoryCommand::List { limit, page, json } => {
-            let rows = store
-                .list(limit, limit * page.saturating_sub(1))
-                .map_err(sql)?;
+            let rows = store.list(limit, limit * page.saturating_sub(1))?;
             print_summaries(&rows, json);
         }
         HistoryCommand::Search { query, limit, json } => {
-            let rows = store.search(&query, limit).map_err(sql)?;
+            let rows = store.search(&query, limit)?;
             print_summaries(&rows, json);
         }
         HistoryCommand::Show { id, json } => {
-            let run = store.get(id).map_err(sql)?;
+            let run = store.get(id)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
             } else {
@@ -117,8 +103,7 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
             let runs = ids
                 .iter()
                 .map(|&id| store.get(id))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(sql)?;
+                .collect::<Result<Vec<_>, _>>()?;
             let bytes = match format.as_str() {
                 "md" => runs
                     .iter()
@@ -135,14 +120,14 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
                             anyhow!("a .docx export needs -o FILE.docx"),
                         )
                     })?;
-                    export::write_docx(&runs, &path).map_err(sql)?;
+                    export::write_docx(&runs, &path)?;
                     eprintln!("wrote {} run(s) to {}", runs.len(), path.display());
                     return Ok(0);
                 }
             };
             match output {
                 Some(path) => {
-                    export::write_atomically(&path, &bytes).map_err(sql)?;
+                    export::write_atomically(&path, &bytes)?;
                     eprintln!("wrote {} run(s) to {}", runs.len(), path.display());
                 }
                 None => {
@@ -153,7 +138,7 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
             }
         }
         HistoryCommand::Delete { ids } => {
-            let n = store.delete(&ids).map_err(sql)?;
+            let n = store.delete(&ids)?;
             eprintln!("deleted {n} run(s)");
             if n < ids.len() {
                 eprintln!("{} id(s) were not found", ids.len() - n);
@@ -161,7 +146,7 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
         }
         HistoryCommand::Purge { older_than } => {
             let cutoff = now_ms() - age_ms(&older_than)?;
-            let n = store.purge_before(cutoff).map_err(sql)?;
+            let n = store.purge_before(cutoff)?;
             eprintln!("deleted {n} run(s) older than {older_than}");
         }
         HistoryCommand::Rerun { id, json, engine } => {
@@ -174,18 +159,6 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
 pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failure> {
     let settings = load_settings()?;
     let mut store = open_store(db, &settings)?;
-    let fail = |e: store::StoreError| {
-        let code = if matches!(e, store::StoreError::Glossary(_)) {
-            2
-        } else {
-            1
-        };
-        Failure {
-            code,
-            kind: e.code(),
-            error: e.into(),
-        }
-    };
     match cmd {
         GlossaryCommand::Add {
             en,
@@ -193,11 +166,11 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
             domain,
             note,
         } => {
-            let id = store.glossary_add(&en, &zh, &domain, &note).map_err(fail)?;
+            let id = store.glossary_add(&en, &zh, &domain, &note)?;
             eprintln!("glossary entry {id}: {en} = {zh}");
         }
         GlossaryCommand::List { json } => {
-            let entries = store.glossary_list().map_err(fail)?;
+            let entries = store.glossary_list()?;
             if json {
                 println!(
                     "{}",
@@ -211,7 +184,7 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
             }
         }
         GlossaryCommand::Remove { key } => {
-            let n = store.glossary_remove(&key).map_err(fail)?;
+            let n = store.glossary_remove(&key)?;
             if n == 0 {
                 return Err(Failure::usage(
                     "glossary_not_found",
@@ -221,7 +194,7 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
             eprintln!("removed {n} entr{}", if n == 1 { "y" } else { "ies" });
         }
         GlossaryCommand::Import { file } => {
-            let (n, skipped) = store.glossary_import(&file).map_err(fail)?;
+            let (n, skipped) = store.glossary_import(&file)?;
             eprintln!(
                 "imported {n} entr{} from {} ({skipped} blank line(s) skipped)",
                 if n == 1 { "y" } else { "ies" },
@@ -229,7 +202,7 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
             );
         }
         GlossaryCommand::Export { file } => {
-            let n = store.glossary_export(&file).map_err(fail)?;
+            let n = store.glossary_export(&file)?;
             eprintln!("exported {n} entries to {}", file.display());
         }
     }

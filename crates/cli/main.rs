@@ -52,6 +52,17 @@ impl Failure {
     }
 }
 
+impl From<wenshu_core::store::StoreError> for Failure {
+    fn from(e: wenshu_core::store::StoreError) -> Self {
+        let code = if e.is_usage_error() { 2 } else { 1 };
+        Self {
+            code,
+            kind: e.code(),
+            error: e.into(),
+        }
+    }
+}
+
 impl From<TaskError> for Failure {
     fn from(e: TaskError) -> Self {
         let code = if e.is_usage_error() { 2 } else { 1 };

@@ -69,6 +69,15 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the user asked for something that is not there or gave a bad
+    /// file (CLI exit code 2), rather than the database failing (1).
+    pub fn is_usage_error(&self) -> bool {
+        matches!(
+            self,
+            Self::NoSuchRun(_) | Self::Glossary(_) | Self::TooNew { .. }
+        )
+    }
+
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {

@@ -68,6 +68,7 @@ pub fn record_of(request: &Request, result: &TaskResult, mask: bool) -> RunRecor
 }
 
 /// The record of a run that failed, with whatever output it had produced.
+#[allow(clippy::too_many_arguments)]
 pub fn record_of_failure(
     request: &Request,
     source_lang: Lang,

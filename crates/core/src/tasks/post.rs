@@ -41,9 +41,9 @@ impl ClauseBuffer {
         let cut = self
             .pending
             .char_indices()
-            .filter(|(_, c)| matches!(c, '。' | '！' | '？' | '；' | '\n' | '!' | '?' | ';'))
-            .map(|(i, c)| i + c.len_utf8())
-            .last();
+            .rev()
+            .find(|(_, c)| matches!(c, '。' | '！' | '？' | '；' | '\n' | '!' | '?' | ';'))
+            .map(|(i, c)| i + c.len_utf8());
         let cut = match cut {
             Some(cut) => cut,
             None if self.pending.chars().count() > MAX_PENDING_CHARS => {

@@ -41,7 +41,7 @@ pub(crate) fn oriented(entries: &[GlossaryEntry], from_english: bool) -> Vec<Ter
         })
         .filter(|t| !t.source.trim().is_empty() && !t.target.trim().is_empty())
         .collect();
-    terms.sort_by(|a, b| b.source.chars().count().cmp(&a.source.chars().count()));
+    terms.sort_by_key(|t| std::cmp::Reverse(t.source.chars().count()));
     terms
 }
 
