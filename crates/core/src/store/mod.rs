@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_glossary",
         include_str!("migrations/0002_glossary.sql"),
     ),
+    (
+        "0003_short_query_index",
+        include_str!("migrations/0003_short_query_index.sql"),
+    ),
 ];
 
 /// Everything that can go wrong with the store.
@@ -264,6 +268,12 @@ impl Store {
         for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             tx.execute_batch(sql)
                 .map_err(|source| StoreError::Migration { name, source })?;
+            if *name == "0003_short_query_index" {
+                // The index holds a form of the text only Rust can compute
+                // (OpenCC), so existing runs are indexed here.
+                backfill_short_query_index(&tx)
+                    .map_err(|source| StoreError::Migration { name, source })?;
+            }
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
         }
         tx.commit()?;
@@ -517,6 +527,22 @@ impl Store {
 /// script finds both), lower case.
 pub fn search_key(text: &str) -> String {
     zh::to_simplified(text).to_lowercase()
+}
+
+fn backfill_short_query_index(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut select = tx.prepare("SELECT id, input, output FROM runs")?;
+    let mut insert = tx
+        .prepare("INSERT INTO runs_chars (rowid, input_chars, output_chars) VALUES (?1, ?2, ?3)")?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, input, output): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        insert.execute(params![
+            id,
+            spaced(&search_key(&input)),
+            spaced(&search_key(&output))
+        ])?;
+    }
+    Ok(())
 }
 
 fn is_busy(e: &StoreError) -> bool {
@@ -787,6 +813,37 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn upgrading_a_database_from_before_the_short_query_index_indexes_its_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        {
+            // Build the schema as the first two migrations left it, with a run.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0].1).unwrap();
+            conn.execute_batch(MIGRATIONS[1].1).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            let run = run_with("稅務局提醒市民報稅。", "File your tax return.");
+            conn.execute(
+                "INSERT INTO runs (created_at, task, source_lang, target_lang, status, input, output,
+                    model_file, model_sha256, prompt_id, prompt_version, prompt_hash, prompts_json,
+                    request_json, sampling_json, seed, prompt_tokens, generated_tokens, total_ms, usage_json)
+                 VALUES (1, 'translate', 'zh-Hant', 'en', 'completed', ?1, ?2, 'm', 's', 'p', 1, 'h',
+                    '[]', '{}', '{}', 1, 1, 1, 1.0, '{}')",
+                params![run.input, run.output],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO runs_fts (rowid, input_norm, output_norm) VALUES (1, ?1, ?2)",
+                params![search_key(&run.input), search_key(&run.output)],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.search("稅", 10).unwrap().len(), 1);
+        assert!(store.check().unwrap().is_empty());
     }
 
     #[test]
