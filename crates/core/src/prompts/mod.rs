@@ -217,17 +217,7 @@ impl Prompt {
     ) -> Result<Rendered, PromptError> {
         let style = self.style_for(generator);
         let text = match style {
-            Style::Completion => {
-                let form = self
-                    .file
-                    .completion
-                    .as_ref()
-                    .ok_or(PromptError::MissingStyle {
-                        id: self.file.id.clone(),
-                        style,
-                    })?;
-                self.render_str(&form.template, vars)?
-            }
+            Style::Completion => self.render_completion(vars)?,
             Style::Chat => {
                 let form = self.file.chat.as_ref().ok_or(PromptError::MissingStyle {
                     id: self.file.id.clone(),

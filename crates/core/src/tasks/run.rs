@@ -565,18 +565,7 @@ impl<'a> Runner<'a> {
                 ));
                 continue;
             }
-            let mut err = None;
-            let mut count = |s: &str| match self.generator.count_tokens(s) {
-                Ok(c) => c + 6,
-                Err(e) => {
-                    err.get_or_insert(e);
-                    usize::MAX / 4
-                }
-            };
-            let chunks = text::chunk_by_budget(&[p.as_str()], "", budget, &mut count);
-            if let Some(e) = err {
-                return Err(e.into());
-            }
+            let chunks = self.chunk(&[p.as_str()], budget, 6)?;
             let mut offset = 0;
             for chunk in chunks {
                 // Chunks are consecutive pieces of the paragraph; borrow them
@@ -588,6 +577,31 @@ impl<'a> Runner<'a> {
             }
         }
         Ok(items)
+    }
+
+    /// Packs pieces into chunks within `budget` model tokens, each piece
+    /// costing `extra` tokens more than its text (its number label).
+    fn chunk(
+        &self,
+        pieces: &[&str],
+        budget: usize,
+        extra: usize,
+    ) -> Result<Vec<text::Chunk>, TaskError> {
+        let mut err = None;
+        let mut count = |s: &str| match self.generator.count_tokens(s) {
+            Ok(c) => c + extra,
+            Err(e) => {
+                // Make the piece "too big" so packing ends quickly; the error
+                // is reported below.
+                err.get_or_insert(e);
+                usize::MAX / 4
+            }
+        };
+        let chunks = text::chunk_by_budget(pieces, "", budget, &mut count);
+        match err {
+            Some(e) => Err(e.into()),
+            None => Ok(chunks),
+        }
     }
 
     fn per_paragraph(
@@ -621,19 +635,8 @@ impl<'a> Runner<'a> {
             if index > 0 {
                 ctx.emit("\n\n");
             }
-            let mut err = None;
-            let mut count = |s: &str| match self.generator.count_tokens(s) {
-                Ok(c) => c,
-                Err(e) => {
-                    err.get_or_insert(e);
-                    usize::MAX / 4
-                }
-            };
             let sentences = text::sentences(paragraph);
-            let pieces = text::chunk_by_budget(&sentences, "", input_budget, &mut count);
-            if let Some(e) = err {
-                return Err(e.into());
-            }
+            let pieces = self.chunk(&sentences, input_budget, 0)?;
             let mut produced = false;
             for (piece_no, piece) in pieces.iter().enumerate() {
                 let piece_tokens = self.generator.count_tokens(&piece.text)?;
