@@ -1,0 +1,1 @@
+//! Documents as ordered text blocks (skeleton; filled in by the documents work).
