@@ -250,3 +250,67 @@ fn an_input_three_times_longer_than_the_context_is_translated_without_truncation
     assert_eq!(text::paragraphs(&result.text).len(), source.len());
     assert!(result.provenance.usage.calls as usize >= source.len());
 }
+
+/// Prompts of different lengths, so sequences start and end at different
+/// steps and slots are refilled while others are still generating.
+fn parallel_prompts() -> Vec<String> {
+    let mut prompts: Vec<String> = text::paragraphs(&sample("notice.en.txt"))
+        .into_iter()
+        .map(|p| format!("English: {p}\n中文："))
+        .collect();
+    prompts.extend(
+        text::paragraphs(&sample("press-release.zh-Hant.txt"))
+            .into_iter()
+            .take(3)
+            .map(|p| format!("中文：{p}\nEnglish:")),
+    );
+    prompts
+}
+
+#[test]
+fn parallel_decoding_gives_the_same_text_per_request_as_sequential_decoding_with_greedy_sampling() {
+    let prompts = parallel_prompts();
+    let make = |prompt: &str, i: usize| {
+        let mut r = GenerateRequest::new(prompt, 24 + 8 * (i as u32 % 3));
+        r.sampling = SamplingParams::greedy();
+        r
+    };
+    // Reference: one request at a time on the one-sequence engine.
+    let sequential: Vec<String> = prompts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            engine::generate(engine(), make(p, i), &mut |_| {})
+                .unwrap()
+                .text
+        })
+        .collect();
+    // All submitted at once to the four-sequence engine: nine requests, four
+    // slots, so five wait and take over slots as earlier ones finish.
+    let receivers: Vec<_> = prompts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            util::parallel_engine().submit(make(p, i), tx).unwrap();
+            rx
+        })
+        .collect();
+    let parallel: Vec<String> = receivers
+        .into_iter()
+        .map(|rx| loop {
+            match rx.recv().expect("the engine answers") {
+                engine::Event::Done(c) => break c.text,
+                engine::Event::Failed { error, .. } => panic!("generation failed: {error}"),
+                engine::Event::Token(_) => {}
+            }
+        })
+        .collect();
+    assert!(sequential.iter().all(|t| !t.is_empty()));
+    for (i, (a, b)) in sequential.iter().zip(&parallel).enumerate() {
+        assert_eq!(
+            a, b,
+            "request {i} differs between sequential and parallel decoding"
+        );
+    }
+}

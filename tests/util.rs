@@ -42,6 +42,17 @@ pub fn small_engine() -> &'static LlamaEngine {
     })
 }
 
+/// An engine that decodes up to four requests as parallel sequences.
+pub fn parallel_engine() -> &'static LlamaEngine {
+    static ENGINE: OnceLock<LlamaEngine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = EngineConfig::new(demo_model());
+        config.n_ctx = 1024;
+        config.parallel = 4;
+        LlamaEngine::load(config).expect("the demo model loads with four sequences")
+    })
+}
+
 pub fn library() -> PromptLibrary {
     PromptLibrary::from_dirs(vec![root().join("prompts")], false)
 }

@@ -7,16 +7,14 @@
 //! with none of the engine's channels, UTF-8 streaming or stop scanning. Runs
 //! alternate between the two so that thermal or background drift hits both.
 
-use std::num::NonZeroU32;
 use std::time::Instant;
 
-use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::LlamaModel;
 use serde::Serialize;
 
-use crate::engine::llama::{backend, build_sampler, tokenize_prompt};
+use crate::engine::llama::{backend, build_sampler, context_params, tokenize_prompt};
 use crate::engine::{
     self, per_second, EngineConfig, EngineError, GenerateRequest, Generator, LlamaEngine,
     SamplingParams,
@@ -96,13 +94,7 @@ pub fn run(
                 reason: e.to_string(),
             }
         })?;
-    let threads = config.engine.effective_threads() as i32;
-    let ctx_params = LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(config.engine.n_ctx))
-        .with_n_batch(config.engine.n_batch)
-        .with_n_ubatch(config.engine.n_batch)
-        .with_n_threads(threads)
-        .with_n_threads_batch(threads);
+    let ctx_params = context_params(&config.engine);
     let mut ctx = model
         .new_context(backend, ctx_params)
         .map_err(|e| EngineError::Context {

@@ -65,8 +65,11 @@ pub struct EngineConfig {
     /// CPU threads; `None` uses every available core.
     pub threads: Option<u32>,
     pub n_ctx: u32,
-    /// Tokens per prompt decode call; cancellation is checked between calls.
+    /// Tokens per decode call; cancellation is checked between calls.
     pub n_batch: u32,
+    /// Requests decoded together as parallel sequences (batch work); each
+    /// gets a context of `n_ctx` tokens.
+    pub parallel: u32,
 }
 
 impl EngineConfig {
@@ -78,6 +81,7 @@ impl EngineConfig {
             threads: None,
             n_ctx: 4096,
             n_batch: 512,
+            parallel: 1,
         }
     }
 
@@ -236,8 +240,10 @@ fn engine_thread(
             .meta_val_str("general.architecture")
             .unwrap_or_default()
     });
+    // Without a unified cache llama.cpp gives each sequence an equal share.
+    let n_ctx_seq = ctx.n_ctx() / config.parallel.max(1);
     let loaded = Loaded {
-        n_ctx: ctx.n_ctx(),
+        n_ctx: n_ctx_seq,
         n_ctx_train: model.n_ctx_train(),
         gpu_layers,
         has_chat_template: model.chat_template(None).is_ok(),
@@ -246,27 +252,43 @@ fn engine_thread(
     if ready.send(Ok(loaded)).is_err() {
         return;
     }
-    let mut batch = LlamaBatch::new(config.n_batch as usize, 1);
-    for command in commands {
-        match command {
-            Command::Generate(request, events) => run_request(
-                &model,
-                &mut ctx,
-                &mut batch,
-                config.n_batch as usize,
-                request,
-                &events,
-            ),
-            Command::CountTokens(text, reply) => {
-                let _ = reply.send(Ok(model
-                    .vocab()
-                    .tokenize(text.as_bytes(), false, false)
-                    .len()));
+    let parallel = config.parallel.max(1) as usize;
+    let mut batch = LlamaBatch::new((config.n_batch as usize).max(parallel), 1);
+    let mut scheduler = Scheduler::new(&model, config.n_batch as usize, n_ctx_seq, parallel);
+    loop {
+        // Block only when there is nothing to decode; otherwise take what
+        // has arrived and go on stepping.
+        let command = if scheduler.busy() {
+            match commands.try_recv() {
+                Ok(c) => Some(c),
+                Err(mpsc::TryRecvError::Empty) => None,
+                Err(mpsc::TryRecvError::Disconnected) => break,
             }
-            Command::Chat(messages, reply) => {
-                let _ = reply.send(render_chat(&model, &messages));
+        } else {
+            match commands.recv() {
+                Ok(c) => Some(c),
+                Err(_) => break,
             }
+        };
+        if let Some(command) = command {
+            match command {
+                Command::Generate(request, events) => scheduler.queue.push_back((request, events)),
+                Command::CountTokens(text, reply) => {
+                    let _ = reply.send(Ok(model
+                        .vocab()
+                        .tokenize(text.as_bytes(), false, false)
+                        .len()));
+                }
+                Command::Chat(messages, reply) => {
+                    let _ = reply.send(render_chat(&model, &messages));
+                }
+            }
+            // Drain everything already queued before decoding, so requests
+            // sent together start together.
+            continue;
         }
+        scheduler.admit(&mut ctx);
+        scheduler.step(&mut ctx, &mut batch);
     }
 }
 
@@ -314,10 +336,13 @@ fn load_model(
     }
 }
 
-fn context_params(config: &EngineConfig) -> LlamaContextParams {
+/// Context parameters for a config, shared with the benchmark's bare loop.
+pub(crate) fn context_params(config: &EngineConfig) -> LlamaContextParams {
     let threads = config.effective_threads() as i32;
+    let parallel = config.parallel.max(1);
     LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(config.n_ctx))
+        .with_n_ctx(NonZeroU32::new(config.n_ctx.saturating_mul(parallel)))
+        .with_n_seq_max(parallel)
         .with_n_batch(config.n_batch)
         .with_n_ubatch(config.n_batch)
         .with_n_threads(threads)
@@ -381,23 +406,246 @@ pub(crate) fn tokenize_prompt(model: &LlamaModel, prompt: &str) -> Vec<LlamaToke
     model.vocab().tokenize(prompt.as_bytes(), true, true)
 }
 
-fn run_request(
-    model: &LlamaModel,
-    ctx: &mut LlamaContext<'_>,
-    batch: &mut LlamaBatch<'_>,
-    n_batch: usize,
+/// One request being served in a sequence slot of the shared context.
+struct Slot {
     request: GenerateRequest,
-    events: &Sender<Event>,
-) {
-    let mut out = Output::new(&request.stop, events);
-    match generate_into(model, ctx, batch, n_batch, &request, &mut out) {
-        Ok(completion) => {
-            let _ = events.send(Event::Done(completion));
+    out: Output,
+    sampler: LlamaSampler,
+    tokens: Vec<LlamaToken>,
+    /// Prompt tokens already in the KV cache.
+    fed: usize,
+    /// Position of the next token in this sequence.
+    n_past: usize,
+    /// Token sampled last step, to be decoded this step.
+    pending: Option<LlamaToken>,
+    /// This slot's index in the current batch, when it asked for logits.
+    logits_at: Option<i32>,
+    completion: Completion,
+    started: Instant,
+    prompt_started: Instant,
+    first_token_at: Option<Instant>,
+}
+
+/// Serves generation requests as parallel sequences of one context:
+/// continuous batching.
+///
+/// Every step decodes one batch holding the next token of each generating
+/// sequence plus as many prompt tokens of newly admitted requests as fit, so
+/// a finished sequence's slot is refilled at once and the CPU's matrix work
+/// is shared by all sequences. With one slot this is exactly the plain
+/// prompt-then-token loop.
+struct Scheduler<'m> {
+    model: &'m LlamaModel,
+    n_batch: usize,
+    /// Context available to each sequence.
+    n_ctx_seq: u32,
+    slots: Vec<Option<Slot>>,
+    queue: std::collections::VecDeque<(GenerateRequest, Sender<Event>)>,
+}
+
+impl<'m> Scheduler<'m> {
+    fn new(model: &'m LlamaModel, n_batch: usize, n_ctx_seq: u32, parallel: usize) -> Self {
+        Self {
+            model,
+            n_batch,
+            n_ctx_seq,
+            slots: (0..parallel.max(1)).map(|_| None).collect(),
+            queue: std::collections::VecDeque::new(),
         }
-        Err(error) => {
-            out.flush();
-            let partial = out.scanner.text().to_string();
-            let _ = events.send(Event::Failed { error, partial });
+    }
+
+    fn busy(&self) -> bool {
+        !self.queue.is_empty() || self.slots.iter().any(Option::is_some)
+    }
+
+    /// Moves queued requests into free slots; a request that cannot run
+    /// (empty or too-long prompt) is answered at once.
+    fn admit(&mut self, ctx: &mut LlamaContext<'_>) {
+        while let Some(free) = self.slots.iter().position(Option::is_none) {
+            let Some((request, events)) = self.queue.pop_front() else {
+                return;
+            };
+            let started = Instant::now();
+            let tokens = tokenize_prompt(self.model, &request.prompt);
+            let error = if tokens.is_empty() {
+                Some(EngineError::Tokenize("the prompt is empty".into()))
+            } else if tokens.len() >= self.n_ctx_seq as usize {
+                Some(EngineError::PromptTooLong {
+                    tokens: tokens.len(),
+                    n_ctx: self.n_ctx_seq,
+                })
+            } else {
+                None
+            };
+            if let Some(error) = error {
+                let _ = events.send(Event::Failed {
+                    error,
+                    partial: String::new(),
+                });
+                continue;
+            }
+            let _ = ctx.clear_kv_cache_seq(Some(free as u32), None, None);
+            let completion = Completion {
+                text: String::new(),
+                stop_reason: StopReason::MaxTokens,
+                prompt_tokens: tokens.len() as u32,
+                generated_tokens: 0,
+                timings: Timings::default(),
+            };
+            self.slots[free] = Some(Slot {
+                sampler: build_sampler(&request.sampling, self.model.n_vocab()),
+                out: Output::new(&request.stop, events),
+                request,
+                tokens,
+                fed: 0,
+                n_past: 0,
+                pending: None,
+                logits_at: None,
+                completion,
+                started,
+                prompt_started: Instant::now(),
+                first_token_at: None,
+            });
+        }
+    }
+
+    /// Ends slot `i` with `reason` and sends its completion.
+    fn finish(&mut self, i: usize, reason: StopReason) {
+        if let Some(mut slot) = self.slots[i].take() {
+            slot.completion.stop_reason = reason;
+            if reason != StopReason::StopSequence {
+                slot.out.finish();
+            }
+            let ended = Instant::now();
+            if let Some(first) = slot.first_token_at {
+                slot.completion.timings.generation_ms = ms_between(first, ended);
+            }
+            slot.completion.timings.total_ms = ms_between(slot.started, ended);
+            slot.completion.text = slot.out.scanner.text().to_string();
+            let _ = slot.out.events.send(Event::Done(slot.completion));
+        }
+    }
+
+    /// Fails every running request (a decode error spoils the whole batch).
+    fn fail_all(&mut self, ctx: &mut LlamaContext<'_>, message: &str) {
+        for slot in self.slots.iter_mut() {
+            if let Some(mut slot) = slot.take() {
+                slot.out.flush();
+                let partial = slot.out.scanner.text().to_string();
+                let _ = slot.out.events.send(Event::Failed {
+                    error: EngineError::Decode(message.to_string()),
+                    partial,
+                });
+            }
+        }
+        ctx.clear_kv_cache();
+    }
+
+    /// One decode step over every active slot, then sampling.
+    fn step(&mut self, ctx: &mut LlamaContext<'_>, batch: &mut LlamaBatch<'_>) {
+        for i in 0..self.slots.len() {
+            let cancelled = self.slots[i]
+                .as_ref()
+                .is_some_and(|s| s.request.cancel.is_cancelled());
+            if cancelled {
+                self.finish(i, StopReason::Cancelled);
+            }
+        }
+        // Generating sequences share one call; prompts go in calls of their
+        // own. A sequence's text must not depend on its neighbours.
+        self.decode_phase(ctx, batch, false);
+        self.decode_phase(ctx, batch, true);
+    }
+
+    /// Decodes either the pending token of every generating slot or the next
+    /// prompt tokens of ingesting slots, then samples where logits were asked.
+    fn decode_phase(
+        &mut self,
+        ctx: &mut LlamaContext<'_>,
+        batch: &mut LlamaBatch<'_>,
+        prompts: bool,
+    ) {
+        batch.clear();
+        let mut added = 0usize;
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            let Some(slot) = slot else { continue };
+            slot.logits_at = None;
+            if prompts {
+                // One sequence's prompt per call, in the same chunks as a
+                // lone request: measured, prompts of several sequences in
+                // one ubatch change later greedy choices.
+                if added > 0 {
+                    continue;
+                }
+                while slot.fed < slot.tokens.len() && added < self.n_batch {
+                    let last = slot.fed == slot.tokens.len() - 1;
+                    if batch
+                        .add(slot.tokens[slot.fed], slot.fed as i32, &[i as i32], last)
+                        .is_err()
+                    {
+                        break;
+                    }
+                    if last {
+                        slot.logits_at = Some(batch.n_tokens() - 1);
+                    }
+                    slot.fed += 1;
+                    slot.n_past = slot.fed;
+                    added += 1;
+                }
+            } else if let Some(token) = slot.pending.take() {
+                if batch
+                    .add(token, slot.n_past as i32, &[i as i32], true)
+                    .is_err()
+                {
+                    slot.pending = Some(token);
+                    continue;
+                }
+                slot.logits_at = Some(batch.n_tokens() - 1);
+                slot.n_past += 1;
+                added += 1;
+            }
+        }
+        if added == 0 {
+            return;
+        }
+        if let Err(e) = ctx.decode(batch) {
+            self.fail_all(ctx, &e.to_string());
+            return;
+        }
+        let vocab = self.model.vocab();
+        let mut piece = Vec::with_capacity(16);
+        for i in 0..self.slots.len() {
+            let Some(slot) = self.slots[i].as_mut() else {
+                continue;
+            };
+            let Some(at) = slot.logits_at else { continue };
+            let token = slot.sampler.sample(ctx, at);
+            if slot.first_token_at.is_none() {
+                let now = Instant::now();
+                slot.completion.timings.prompt_ms = ms_between(slot.prompt_started, now);
+                slot.completion.timings.first_token_ms = ms_between(slot.started, now);
+                slot.first_token_at = Some(now);
+            }
+            if !slot.request.ignore_eog && vocab.is_eog(token) {
+                self.finish(i, StopReason::EndOfGeneration);
+                continue;
+            }
+            slot.completion.generated_tokens += 1;
+            piece.clear();
+            vocab.token_to_piece_into(token, &mut piece, false, None);
+            let reason = if slot.out.push_bytes(&piece) {
+                Some(StopReason::StopSequence)
+            } else if slot.completion.generated_tokens >= slot.request.max_tokens {
+                Some(StopReason::MaxTokens)
+            } else if slot.n_past >= self.n_ctx_seq as usize {
+                Some(StopReason::ContextFull)
+            } else {
+                slot.pending = Some(token);
+                None
+            };
+            if let Some(reason) = reason {
+                self.finish(i, reason);
+            }
         }
     }
 }
@@ -408,18 +656,18 @@ fn run_request(
 /// receiving thread, and on a 2-core machine that wake-up preempts one of
 /// llama.cpp's compute threads mid-token (measured: about 3% of generation
 /// speed when sending every token). 30 ms is below what a reader notices.
-struct Output<'a> {
+struct Output {
     utf8: Utf8Stream,
     scanner: StopScanner,
-    events: &'a Sender<Event>,
+    events: Sender<Event>,
     unsent: String,
     last_sent: Instant,
 }
 
 const FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(30);
 
-impl<'a> Output<'a> {
-    fn new(stop: &[String], events: &'a Sender<Event>) -> Self {
+impl Output {
+    fn new(stop: &[String], events: Sender<Event>) -> Self {
         Self {
             utf8: Utf8Stream::default(),
             scanner: StopScanner::new(stop),
@@ -476,120 +724,8 @@ impl<'a> Output<'a> {
     }
 }
 
-fn generate_into(
-    model: &LlamaModel,
-    ctx: &mut LlamaContext<'_>,
-    batch: &mut LlamaBatch<'_>,
-    n_batch: usize,
-    request: &GenerateRequest,
-    out: &mut Output<'_>,
-) -> Result<Completion, EngineError> {
-    let started = Instant::now();
-    let tokens = tokenize_prompt(model, &request.prompt);
-    let n_ctx = ctx.n_ctx();
-    if tokens.is_empty() {
-        return Err(EngineError::Tokenize("the prompt is empty".into()));
-    }
-    if tokens.len() >= n_ctx as usize {
-        return Err(EngineError::PromptTooLong {
-            tokens: tokens.len(),
-            n_ctx,
-        });
-    }
-    ctx.clear_kv_cache();
-    let vocab = model.vocab();
-    let mut completion = Completion {
-        text: String::new(),
-        stop_reason: StopReason::MaxTokens,
-        prompt_tokens: tokens.len() as u32,
-        generated_tokens: 0,
-        timings: Timings::default(),
-    };
-    let prompt_started = Instant::now();
-    let last = tokens.len() - 1;
-    for (chunk_no, chunk) in tokens.chunks(n_batch).enumerate() {
-        if request.cancel.is_cancelled() {
-            completion.stop_reason = StopReason::Cancelled;
-            completion.timings.total_ms = ms_since(started);
-            return Ok(completion);
-        }
-        batch.clear();
-        for (i, &token) in chunk.iter().enumerate() {
-            let pos = chunk_no * n_batch + i;
-            batch
-                .add(token, pos as i32, &[0], pos == last)
-                .map_err(|e| EngineError::Decode(e.to_string()))?;
-        }
-        ctx.decode(batch)
-            .map_err(|e| EngineError::Decode(e.to_string()))?;
-    }
-    let mut logits_index = batch.n_tokens() - 1;
-    let mut sampler = build_sampler(&request.sampling, model.n_vocab());
-    let mut n_past = tokens.len();
-    let mut piece = Vec::with_capacity(16);
-    let mut first_token_at = None;
-    loop {
-        if request.cancel.is_cancelled() {
-            completion.stop_reason = StopReason::Cancelled;
-            break;
-        }
-        if completion.generated_tokens >= request.max_tokens {
-            completion.stop_reason = StopReason::MaxTokens;
-            break;
-        }
-        let token = sampler.sample(ctx, logits_index);
-        if first_token_at.is_none() {
-            let now = Instant::now();
-            completion.timings.prompt_ms = ms_between(prompt_started, now);
-            completion.timings.first_token_ms = ms_between(started, now);
-            first_token_at = Some(now);
-        }
-        if !request.ignore_eog && vocab.is_eog(token) {
-            completion.stop_reason = StopReason::EndOfGeneration;
-            break;
-        }
-        completion.generated_tokens += 1;
-        piece.clear();
-        vocab.token_to_piece_into(token, &mut piece, false, None);
-        if out.push_bytes(&piece) {
-            completion.stop_reason = StopReason::StopSequence;
-            break;
-        }
-        if completion.generated_tokens >= request.max_tokens {
-            completion.stop_reason = StopReason::MaxTokens;
-            break;
-        }
-        if n_past >= n_ctx as usize {
-            completion.stop_reason = StopReason::ContextFull;
-            break;
-        }
-        batch.clear();
-        batch
-            .add(token, n_past as i32, &[0], true)
-            .map_err(|e| EngineError::Decode(e.to_string()))?;
-        ctx.decode(batch)
-            .map_err(|e| EngineError::Decode(e.to_string()))?;
-        n_past += 1;
-        logits_index = 0;
-    }
-    if completion.stop_reason != StopReason::StopSequence {
-        out.finish();
-    }
-    let ended = Instant::now();
-    if let Some(first) = first_token_at {
-        completion.timings.generation_ms = ms_between(first, ended);
-    }
-    completion.timings.total_ms = ms_between(started, ended);
-    completion.text = out.scanner.text().to_string();
-    Ok(completion)
-}
-
 fn ms_between(a: Instant, b: Instant) -> f64 {
     b.duration_since(a).as_secs_f64() * 1000.0
-}
-
-fn ms_since(a: Instant) -> f64 {
-    ms_between(a, Instant::now())
 }
 
 /// The model file's sha256, remembered per (path, size, mtime) in the user's
