@@ -2,9 +2,12 @@
 //!
 //! Nouns first — [`engine`] (text generation), [`models`] (model files and the
 //! catalog), [`prompts`] (prompt files), [`text`] (language, segmentation,
-//! Hong Kong Traditional) — then the verbs in [`tasks`] that use them. No GUI
+//! Hong Kong Traditional), [`store`] (SQLite) — then the verbs in [`tasks`]
+//! that use them, and [`batch`] for whole folders (documents come from the
+//! `wenshu-documents` crate, re-exported as [`documents`]). No GUI
 //! and no argument parsing live here.
 
+pub mod batch;
 pub mod bench;
 pub mod engine;
 pub mod models;
@@ -13,3 +16,5 @@ pub mod settings;
 pub mod store;
 pub mod tasks;
 pub mod text;
+
+pub use wenshu_documents as documents;

@@ -12,6 +12,7 @@
 //! `spawn_blocking` (or keeps it on its own thread), never on the runtime.
 
 pub mod export;
+mod batch;
 mod glossary;
 mod mask;
 
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::zh;
 
+pub use batch::{JobFile, JobRecord};
 pub use glossary::{GlossaryCheck, GlossaryEntry, TermCheck};
 pub use mask::mask_personal_data;
 
@@ -36,6 +38,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_short_query_index",
         include_str!("migrations/0003_short_query_index.sql"),
     ),
+    ("0004_batch", include_str!("migrations/0004_batch.sql")),
 ];
 
 /// Everything that can go wrong with the store.
@@ -64,6 +67,8 @@ pub enum StoreError {
     },
     #[error("no run with id {0}; `wenshu history list` shows the ids")]
     NoSuchRun(i64),
+    #[error("no batch job with id {0}; `wenshu batch list` shows the ids")]
+    NoSuchJob(i64),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("stored data could not be read: {0}")]
@@ -78,7 +83,7 @@ impl StoreError {
     pub fn is_usage_error(&self) -> bool {
         matches!(
             self,
-            Self::NoSuchRun(_) | Self::Glossary(_) | Self::TooNew { .. }
+            Self::NoSuchRun(_) | Self::NoSuchJob(_) | Self::Glossary(_) | Self::TooNew { .. }
         )
     }
 
@@ -89,6 +94,7 @@ impl StoreError {
             Self::TooNew { .. } => "store_too_new",
             Self::Migration { .. } => "store_migration",
             Self::NoSuchRun(_) => "run_not_found",
+            Self::NoSuchJob(_) => "job_not_found",
             Self::Sql(_) => "store_sql",
             Self::Corrupt(_) => "store_corrupt",
             Self::Glossary(_) => "glossary_invalid",

@@ -262,6 +262,10 @@ pub struct TaskResult {
     /// official rendering is in the output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glossary: Option<GlossaryCheck>,
+    /// Translations: numbers written in digits in the source but not in the
+    /// output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_numbers: Vec<String>,
     /// Things a reviewer should look at (untranslatable paragraph, etc.).
     pub warnings: Vec<String>,
     pub provenance: Provenance,

@@ -40,6 +40,17 @@ impl Plan {
     pub fn prompt_id(&self) -> &str {
         self.prompt.id()
     }
+
+    /// Id, version and content hash of the main prompt: part of every cache
+    /// key, so editing a prompt invalidates what it produced.
+    pub fn prompt_identity(&self) -> String {
+        format!(
+            "{}@{}#{}",
+            self.prompt.id(),
+            self.prompt.version(),
+            self.prompt.hash()
+        )
+    }
 }
 
 /// Runs tasks with one generator and prompt library.
@@ -292,6 +303,7 @@ impl<'a> Runner<'a> {
         let mut key_points = None;
         let mut warnings = Vec::new();
         let mut glossary = None;
+        let mut missing_numbers = Vec::new();
         let status = match plan.request.task {
             TaskKind::Summarise => {
                 let (status, points) = self.summarise(plan, &mut ctx)?;
@@ -311,6 +323,12 @@ impl<'a> Runner<'a> {
                         ));
                     }
                     glossary = Some(check);
+                }
+                if plan.request.task == TaskKind::Translate && status == Status::Completed {
+                    missing_numbers = text::numbers::missing_numbers(&plan.request.input, &ctx.out);
+                    for n in &missing_numbers {
+                        warnings.push(format!("number `{n}` from the source is not in the output"));
+                    }
                 }
                 status
             }
@@ -333,6 +351,7 @@ impl<'a> Runner<'a> {
             output_paragraphs,
             status,
             glossary,
+            missing_numbers,
             warnings,
             provenance: Provenance {
                 wenshu_version: env!("CARGO_PKG_VERSION").to_string(),

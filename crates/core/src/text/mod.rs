@@ -3,6 +3,7 @@
 //! Chinese (script conversion and punctuation).
 
 pub mod lang;
+pub mod numbers;
 pub mod segment;
 pub mod zh;
 

@@ -1,0 +1,810 @@
+//! Batch translation of a folder tree: plan → run (resumable) → report.
+//!
+//! [`plan_files`] walks the source folder and decides, before any model
+//! work, what happens to every file (translate, or skip and why). [`run`]
+//! reads each document, splits it into segments (its text blocks), and takes
+//! every segment from the cache when it was translated before under the same
+//! model, prompt, glossary, direction and sampling; the rest go to a pool of
+//! worker threads whose requests the engine decodes as parallel sequences.
+//! Each translated segment is committed to SQLite at once, so a crash, kill
+//! or Ctrl-C loses at most the segments in flight; running the same command
+//! again finds the job by its identity and carries on. A finished file is
+//! rendered back into its own format and written atomically under the output
+//! folder; sources are only ever read. The report (`report.csv`,
+//! `report.json`) has one line per file, including every failure.
+
+mod report;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use wenshu_documents::{Document, DocumentError, Format, Limits};
+
+use crate::engine::{CancelToken, Generator, SamplingParams};
+use crate::prompts::PromptLibrary;
+use crate::store::{GlossaryCheck, GlossaryEntry, Store, StoreError};
+use crate::tasks::{NullSink, Request, Runner, Status, TaskError, TaskKind};
+use crate::text::{self, Lang};
+
+pub use report::{FileReport, Summary};
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub source: PathBuf,
+    pub out: PathBuf,
+    pub target: Lang,
+    /// Segments translated at the same time (parallel sequences).
+    pub parallel: usize,
+    /// Also write a two-column review copy of each file.
+    pub bilingual: bool,
+    pub sampling: SamplingParams,
+    pub max_tokens: Option<u32>,
+    pub glossary: Vec<GlossaryEntry>,
+    pub limits: Limits,
+}
+
+/// Why a batch could not start or go on (a single bad file is never one of
+/// these: it becomes a line in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("the source {0} is not a folder; give the folder of documents to translate")]
+    NoSource(PathBuf),
+    #[error("the output folder is the source folder ({0}); give a separate --out folder so no source is overwritten")]
+    OutIsSource(PathBuf),
+    #[error("the source folder {source_dir} is inside the output folder {out}; outputs could overwrite sources, so pick an output folder outside it")]
+    SourceInsideOut { source_dir: PathBuf, out: PathBuf },
+    #[error("cannot batch-translate into {0}; use --to en or --to zh-Hant")]
+    Target(Lang),
+    #[error("batch job {job} is already running in process {pid}; wait for it, or stop it with `wenshu batch cancel {job}`")]
+    AlreadyRunning { job: i64, pid: i64 },
+    #[error("cannot create the output folder {path}: {source}")]
+    OutDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl BatchError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NoSource(_) => "batch_no_source",
+            Self::OutIsSource(_) => "batch_out_is_source",
+            Self::SourceInsideOut { .. } => "batch_source_inside_out",
+            Self::Target(_) => "batch_target",
+            Self::AlreadyRunning { .. } => "batch_already_running",
+            Self::OutDir { .. } => "batch_out_dir",
+            Self::Write { .. } => "batch_write",
+            Self::Store(e) => e.code(),
+        }
+    }
+
+    /// Whether the arguments are at fault (CLI exit code 2).
+    pub fn is_usage_error(&self) -> bool {
+        matches!(
+            self,
+            Self::NoSource(_)
+                | Self::OutIsSource(_)
+                | Self::SourceInsideOut { .. }
+                | Self::Target(_)
+                | Self::AlreadyRunning { .. }
+        )
+    }
+}
+
+/// What happens to one file found under the source folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Translate(Format),
+    Skip { code: &'static str, reason: String },
+}
+
+/// One file of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePlan {
+    /// Path under the source folder, `/`-separated.
+    pub rel: String,
+    pub path: PathBuf,
+    pub action: Action,
+}
+
+/// The checked source and output folders.
+#[derive(Debug, Clone)]
+pub struct Folders {
+    pub source: PathBuf,
+    pub out: PathBuf,
+}
+
+/// Checks the folders; creates the output folder.
+///
+/// # Errors
+/// A missing source, an output folder that is the source or contains it.
+pub fn folders(opts: &BatchOptions) -> Result<Folders, BatchError> {
+    if !opts.source.is_dir() {
+        return Err(BatchError::NoSource(opts.source.clone()));
+    }
+    let source = std::fs::canonicalize(&opts.source)
+        .map_err(|_| BatchError::NoSource(opts.source.clone()))?;
+    std::fs::create_dir_all(&opts.out).map_err(|e| BatchError::OutDir {
+        path: opts.out.clone(),
+        source: e,
+    })?;
+    let out = std::fs::canonicalize(&opts.out).map_err(|e| BatchError::OutDir {
+        path: opts.out.clone(),
+        source: e,
+    })?;
+    if out == source {
+        return Err(BatchError::OutIsSource(source));
+    }
+    if source.starts_with(&out) {
+        return Err(BatchError::SourceInsideOut {
+            source_dir: source,
+            out,
+        });
+    }
+    Ok(Folders { source, out })
+}
+
+fn rel_string(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn is_hidden(name: &str) -> bool {
+    name.starts_with('.')
+}
+
+/// Walks the source folder: every file with its action, in path order.
+/// Hidden files and folders and Office lock files (`~$…`) are left out; an
+/// output folder inside the source is not descended into and is reported.
+pub fn plan_files(folders: &Folders) -> Vec<FilePlan> {
+    let mut plans = Vec::new();
+    let walker = walkdir::WalkDir::new(&folders.source)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !is_hidden(&e.file_name().to_string_lossy())
+        });
+    let mut walker = walker;
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                let rel = rel_string(path.strip_prefix(&folders.source).unwrap_or(&path));
+                let (code, reason) = if e.loop_ancestor().is_some() {
+                    (
+                        "symlink_loop",
+                        "a symbolic link here points back to a folder above it; it was not followed"
+                            .to_string(),
+                    )
+                } else {
+                    (
+                        "unreadable",
+                        format!("cannot be read ({e}); check its permissions"),
+                    )
+                };
+                plans.push(FilePlan {
+                    rel,
+                    path,
+                    action: Action::Skip { code, reason },
+                });
+                continue;
+            }
+        };
+        let path = entry.path().to_path_buf();
+        let rel = rel_string(path.strip_prefix(&folders.source).unwrap_or(&path));
+        if entry.file_type().is_dir() {
+            if entry.depth() > 0 && std::fs::canonicalize(&path).ok().as_ref() == Some(&folders.out)
+            {
+                plans.push(FilePlan {
+                    rel,
+                    path,
+                    action: Action::Skip {
+                        code: "output_folder",
+                        reason: "this is the output folder; it is not translated".into(),
+                    },
+                });
+                walker.skip_current_dir();
+            }
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with("~$") {
+            continue;
+        }
+        let action = match Format::from_path(&path) {
+            Some(format) => Action::Translate(format),
+            None => Action::Skip {
+                code: "unsupported",
+                reason: "not a .docx, .md, .txt or .pdf file".into(),
+            },
+        };
+        plans.push(FilePlan { rel, path, action });
+    }
+    plans
+}
+
+/// The output path (under the output folder) of a source file.
+pub fn output_rel(rel: &str, format: Format) -> String {
+    let out_format = if format.can_write() {
+        format
+    } else {
+        Format::Docx
+    };
+    if out_format == format {
+        return rel.to_string();
+    }
+    match rel.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() && !stem.ends_with('/') => {
+            format!("{stem}.{}", out_format.extension())
+        }
+        _ => format!("{rel}.{}", out_format.extension()),
+    }
+}
+
+/// The review copy's path next to the output.
+pub fn bilingual_rel(output_rel: &str) -> String {
+    match output_rel.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => format!("{stem}.bilingual.docx"),
+        _ => format!("{output_rel}.bilingual.docx"),
+    }
+}
+
+/// What decides a job's outputs, hashed into its identity.
+#[derive(Serialize)]
+struct Identity<'a> {
+    source: &'a Path,
+    out: &'a Path,
+    target: Lang,
+    bilingual: bool,
+    settings: &'a str,
+}
+
+/// Settings that decide a segment's translation, shared by every key.
+fn settings_hash(
+    generator: &dyn Generator,
+    opts: &BatchOptions,
+) -> String {
+    let mut glossary: Vec<(&str, &str)> = opts
+        .glossary
+        .iter()
+        .map(|e| (e.en.as_str(), e.zh.as_str()))
+        .collect();
+    glossary.sort();
+    let value = serde_json::json!({
+        "model": generator.info().sha256,
+        "glossary": glossary,
+        "target": opts.target,
+        "sampling": opts.sampling,
+        "max_tokens": opts.max_tokens,
+    });
+    hex::encode(Sha256::digest(value.to_string().as_bytes()))
+}
+
+fn segment_key(settings: &str, prompt: &str, text: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(settings.as_bytes());
+    h.update([0]);
+    h.update(prompt.as_bytes());
+    h.update([0]);
+    h.update(text.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// What the cache keeps about a segment besides its text.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Detail {
+    #[serde(default)]
+    glossary: Option<GlossaryCheck>,
+    #[serde(default)]
+    missing_numbers: Vec<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    #[serde(default)]
+    generated_tokens: u64,
+    #[serde(default)]
+    ms: f64,
+}
+
+/// How a block is handled.
+enum Treatment {
+    /// Already in the target language, or nothing to translate.
+    Keep(String),
+    Translate { key: String },
+}
+
+fn treat(runner: &Runner<'_>, opts: &BatchOptions, settings: &str, text: &str) -> Treatment {
+    if !text.chars().any(char::is_alphabetic) {
+        return Treatment::Keep(text.to_string());
+    }
+    let lang = text::detect(text);
+    match (opts.target, lang) {
+        (Lang::En, Lang::En) | (Lang::ZhHant, Lang::ZhHant) => Treatment::Keep(text.to_string()),
+        (Lang::ZhHant, Lang::ZhHans) => Treatment::Keep(text::zh::to_hk_traditional(text)),
+        _ => match runner.plan(segment_request(opts, text)) {
+            Ok(plan) => Treatment::Translate {
+                key: segment_key(settings, &plan.prompt_identity(), text),
+            },
+            // A direction the prompts cannot do: keep the text for review.
+            Err(_) => Treatment::Keep(text.to_string()),
+        },
+    }
+}
+
+fn segment_request(opts: &BatchOptions, text: &str) -> Request {
+    let mut request = Request::new(TaskKind::Translate, text);
+    request.target = Some(opts.target);
+    request.sampling = opts.sampling;
+    request.max_tokens = opts.max_tokens;
+    request.glossary = opts.glossary.clone();
+    request
+}
+
+/// Progress callbacks, all on the calling thread.
+pub trait Observer {
+    /// The plan is ready: files to translate, segments in them, and how many
+    /// of those were already done (cached or kept).
+    fn planned(&mut self, _job: i64, _resumed: bool, _files: usize, _segments: usize, _done: usize) {}
+    /// The model finished a segment.
+    fn segment(&mut self, _generated_tokens: u64) {}
+    /// A file reached its final state for this run.
+    fn file(&mut self, _report: &FileReport) {}
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// A file being translated in this run.
+struct Open {
+    plan_index: usize,
+    document: Document,
+    translations: Vec<Option<String>>,
+    remaining: usize,
+    report: FileReport,
+}
+
+struct Work {
+    file: usize,
+    block: usize,
+    key: String,
+    text: String,
+}
+
+type Outcome = Result<(String, Detail), TaskError>;
+
+/// Whether a process with this id is alive (Linux; elsewhere assumed gone,
+/// so a stale job can always be resumed).
+fn process_alive(pid: i64) -> bool {
+    if pid == std::process::id() as i64 {
+        return false;
+    }
+    cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Runs (or resumes) a batch job.
+///
+/// # Errors
+/// Bad folders, a job already running elsewhere, or the database failing;
+/// problems with single files are lines in the report instead.
+pub fn run(
+    generator: &dyn Generator,
+    prompts: &PromptLibrary,
+    store: &mut Store,
+    opts: &BatchOptions,
+    observer: &mut dyn Observer,
+    cancel: &CancelToken,
+) -> Result<Summary, BatchError> {
+    let started = Instant::now();
+    if !matches!(opts.target, Lang::En | Lang::ZhHant) {
+        return Err(BatchError::Target(opts.target));
+    }
+    let folders = folders(opts)?;
+    let settings = settings_hash(generator, opts);
+    let identity_json = serde_json::to_string(&Identity {
+        source: &folders.source,
+        out: &folders.out,
+        target: opts.target,
+        bilingual: opts.bilingual,
+        settings: &settings,
+    })
+    .unwrap_or_default();
+    let identity = hex::encode(Sha256::digest(identity_json.as_bytes()));
+    let options = serde_json::json!({
+        "bilingual": opts.bilingual,
+        "parallel": opts.parallel,
+        "sampling": opts.sampling,
+        "max_tokens": opts.max_tokens,
+        "glossary_terms": opts.glossary.len(),
+        "model": generator.info().file_name,
+    });
+    let (job, resumed) = match store.batch_resumable(&identity)? {
+        Some(job) => {
+            if job.status == "running" {
+                if let Some(pid) = job.pid.filter(|&p| process_alive(p)) {
+                    return Err(BatchError::AlreadyRunning { job: job.id, pid });
+                }
+            }
+            store.batch_set_status(job.id, "running")?;
+            (job.id, true)
+        }
+        None => (
+            store.batch_create(
+                &identity,
+                &folders.source.to_string_lossy(),
+                &folders.out.to_string_lossy(),
+                opts.target.code(),
+                &options,
+            )?,
+            false,
+        ),
+    };
+    let previous: HashMap<String, crate::store::JobFile> = store
+        .batch_files(job)?
+        .into_iter()
+        .map(|f| (f.rel_path.clone(), f))
+        .collect();
+
+    let runner = Runner::new(generator, prompts);
+    let plans = plan_files(&folders);
+    let mut reports: Vec<Option<FileReport>> = vec![None; plans.len()];
+    let mut open: Vec<Open> = Vec::new();
+    let mut queue: VecDeque<Work> = VecDeque::new();
+    let mut segments_total = 0usize;
+    let mut segments_done = 0usize;
+    for (index, plan) in plans.iter().enumerate() {
+        let format = match &plan.action {
+            Action::Skip { code, reason } => {
+                let report = FileReport::skipped(&plan.rel, code, reason);
+                store.batch_file_set(job, &plan.rel, "skipped", None, &report.to_json())?;
+                reports[index] = Some(report);
+                continue;
+            }
+            Action::Translate(format) => *format,
+        };
+        let out_rel = output_rel(&plan.rel, format);
+        if let Some(done) = previous.get(&plan.rel).filter(|f| f.status == "done") {
+            if folders.out.join(&out_rel).is_file() {
+                if let Ok(mut report) = serde_json::from_value::<FileReport>(done.report.clone()) {
+                    report.resumed = true;
+                    segments_total += report.segments;
+                    segments_done += report.segments;
+                    reports[index] = Some(report);
+                    continue;
+                }
+            }
+        }
+        let mut report = FileReport::new(&plan.rel, format, &out_rel);
+        let document = match Document::read(&plan.path, &opts.limits) {
+            Ok(d) => d,
+            Err(e) => {
+                report.fail(e.code(), &document_message(&e));
+                store.batch_file_set(job, &plan.rel, "failed", None, &report.to_json())?;
+                reports[index] = Some(report);
+                continue;
+            }
+        };
+        let blocks = document.blocks().len();
+        let mut translations = vec![None; blocks];
+        let mut remaining = 0;
+        let file = open.len();
+        for (b, block) in document.blocks().iter().enumerate() {
+            match treat(&runner, opts, &settings, &block.text) {
+                Treatment::Keep(text) => {
+                    report.kept += 1;
+                    translations[b] = Some(text);
+                }
+                Treatment::Translate { key } => match store.segment_get(&key)? {
+                    Some((text, detail)) => {
+                        report.cached += 1;
+                        let detail: Detail = serde_json::from_value(detail).unwrap_or_default();
+                        report.absorb(&detail.glossary, &detail.missing_numbers, &detail.warnings, 0, 0.0);
+                        translations[b] = Some(text);
+                    }
+                    None => {
+                        remaining += 1;
+                        queue.push_back(Work {
+                            file,
+                            block: b,
+                            key,
+                            text: block.text.clone(),
+                        });
+                    }
+                },
+            }
+        }
+        report.segments = blocks;
+        segments_total += blocks;
+        segments_done += blocks - remaining;
+        store.batch_file_set(job, &plan.rel, "pending", None, &report.to_json())?;
+        open.push(Open {
+            plan_index: index,
+            document,
+            translations,
+            remaining,
+            report,
+        });
+    }
+    let files_total = plans
+        .iter()
+        .filter(|p| matches!(p.action, Action::Translate(_)))
+        .count();
+    observer.planned(job, resumed, files_total, segments_total, segments_done);
+    let mut progress = Progress {
+        files_total,
+        segments_total,
+        segments_done,
+    };
+    for r in reports.iter().flatten() {
+        observer.file(r);
+    }
+
+    // Files with nothing left for the model are written now.
+    let mut finished = vec![false; open.len()];
+    for (i, file) in open.iter_mut().enumerate() {
+        if file.remaining == 0 {
+            finished[i] = true;
+            let report = finish_file(&folders, opts, file, &plans)?;
+            store_file(store, job, &plans[file.plan_index].rel, &report)?;
+            observer.file(&report);
+            reports[file.plan_index] = Some(report);
+        }
+    }
+    progress.save(store, job, &reports)?;
+
+    let mut interrupted = false;
+    if !queue.is_empty() {
+        let queue = Mutex::new(queue);
+        let stop = cancel.child();
+        let (tx, rx) = mpsc::channel::<(usize, usize, String, Outcome)>();
+        let workers = opts.parallel.max(1);
+        std::thread::scope(|scope| -> Result<(), BatchError> {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let queue = &queue;
+                let stop = stop.clone();
+                let runner = &runner;
+                scope.spawn(move || loop {
+                    if stop.is_cancelled() {
+                        return;
+                    }
+                    let Some(work) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                        return;
+                    };
+                    let outcome = translate_segment(runner, opts, &work.text, &stop);
+                    if tx.send((work.file, work.block, work.key, outcome)).is_err() {
+                        return;
+                    }
+                });
+            }
+            drop(tx);
+            let mut last_check = Instant::now();
+            loop {
+                let message = match rx.recv_timeout(Duration::from_millis(500)) {
+                    Ok(m) => Some(m),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                };
+                if last_check.elapsed() >= Duration::from_secs(1) {
+                    last_check = Instant::now();
+                    // `wenshu batch cancel` from another process.
+                    if store.batch_status(job).map(|s| s == "cancelled").unwrap_or(false) {
+                        stop.cancel();
+                    }
+                }
+                let Some((f, b, key, outcome)) = message else {
+                    continue;
+                };
+                if finished[f] {
+                    continue;
+                }
+                let file = &mut open[f];
+                match outcome {
+                    Ok((text, detail)) => {
+                        store.segment_put(job, &key, &text, &serde_json::to_value(&detail).unwrap_or_default())?;
+                        file.report.translated += 1;
+                        file.report.absorb(
+                            &detail.glossary,
+                            &detail.missing_numbers,
+                            &detail.warnings,
+                            detail.generated_tokens,
+                            detail.ms,
+                        );
+                        file.translations[b] = Some(text);
+                        file.remaining -= 1;
+                        progress.segments_done += 1;
+                        observer.segment(detail.generated_tokens);
+                        if file.remaining == 0 {
+                            finished[f] = true;
+                            let report = finish_file(&folders, opts, file, &plans)?;
+                            store_file(store, job, &plans[file.plan_index].rel, &report)?;
+                            observer.file(&report);
+                            reports[file.plan_index] = Some(report);
+                            progress.save(store, job, &reports)?;
+                        }
+                    }
+                    Err(_) if stop.is_cancelled() => {}
+                    Err(e) => {
+                        // One bad segment fails its file, never the batch.
+                        finished[f] = true;
+                        if let Ok(mut q) = queue.lock() {
+                            q.retain(|w| w.file != f);
+                        }
+                        let mut report = file.report.clone();
+                        report.fail(e.code(), &format!("{e:#}"));
+                        store_file(store, job, &plans[file.plan_index].rel, &report)?;
+                        observer.file(&report);
+                        reports[file.plan_index] = Some(report);
+                        progress.save(store, job, &reports)?;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        interrupted = stop.is_cancelled();
+    }
+    for (i, file) in open.iter().enumerate() {
+        if !finished[i] {
+            reports[file.plan_index] = Some(file.report.pending());
+        }
+    }
+    let cancelled_elsewhere = store.batch_status(job).map(|s| s == "cancelled").unwrap_or(false);
+    let status = if !interrupted {
+        "completed"
+    } else if cancelled_elsewhere {
+        "cancelled"
+    } else {
+        "interrupted"
+    };
+    progress.save(store, job, &reports)?;
+    store.batch_set_status(job, status)?;
+    let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
+    let summary = Summary::new(job, resumed, status, &reports, started.elapsed(), &folders.out);
+    report::write(&folders.out, &summary, &reports)?;
+    Ok(summary)
+}
+
+struct Progress {
+    files_total: usize,
+    segments_total: usize,
+    segments_done: usize,
+}
+
+impl Progress {
+    fn save(
+        &self,
+        store: &mut Store,
+        job: i64,
+        reports: &[Option<FileReport>],
+    ) -> Result<(), StoreError> {
+        let done = reports.iter().flatten().filter(|r| r.status == "done").count();
+        let failed = reports.iter().flatten().filter(|r| r.status == "failed").count();
+        store.batch_progress(
+            job,
+            (self.files_total as i64, done as i64, failed as i64),
+            (self.segments_total as i64, self.segments_done as i64),
+        )
+    }
+}
+
+fn store_file(store: &mut Store, job: i64, rel: &str, report: &FileReport) -> Result<(), StoreError> {
+    let output = (report.status == "done").then_some(report.output.as_str());
+    store.batch_file_set(job, rel, &report.status, output, &report.to_json())
+}
+
+fn document_message(e: &DocumentError) -> String {
+    e.to_string()
+}
+
+/// One segment through the translate task.
+fn translate_segment(
+    runner: &Runner<'_>,
+    opts: &BatchOptions,
+    text: &str,
+    cancel: &CancelToken,
+) -> Outcome {
+    let plan = runner.plan(segment_request(opts, text))?;
+    let result = runner.run(&plan, &mut NullSink, cancel)?;
+    if result.status == Status::Cancelled {
+        return Err(TaskError::Engine(crate::engine::EngineError::Generation {
+            message: "cancelled".into(),
+            partial: result.text,
+        }));
+    }
+    let usage = result.provenance.usage;
+    Ok((
+        result.text,
+        Detail {
+            glossary: result.glossary,
+            missing_numbers: result.missing_numbers,
+            warnings: result
+                .warnings
+                .into_iter()
+                .filter(|w| !w.starts_with("glossary:") && !w.starts_with("number "))
+                .collect(),
+            generated_tokens: usage.generated_tokens,
+            ms: usage.total_ms,
+        },
+    ))
+}
+
+/// Renders a file whose segments are all translated and writes it (and its
+/// review copy) atomically.
+fn finish_file(
+    folders: &Folders,
+    opts: &BatchOptions,
+    file: &mut Open,
+    plans: &[FilePlan],
+) -> Result<FileReport, BatchError> {
+    let translations: Vec<String> = file
+        .translations
+        .iter()
+        .map(|t| t.clone().unwrap_or_default())
+        .collect();
+    let mut report = file.report.clone();
+    let out_format = file.document.output_format();
+    let bytes = match file.document.render(&translations, out_format) {
+        Ok(b) => b,
+        Err(e) => {
+            report.fail(e.code(), &document_message(&e));
+            return Ok(report);
+        }
+    };
+    let target = folders.out.join(&report.output);
+    write_under(&folders.out, &target, &bytes)?;
+    if opts.bilingual {
+        let pairs: Vec<(String, String)> = file
+            .document
+            .blocks()
+            .iter()
+            .zip(&translations)
+            .map(|(b, t)| (b.text.clone(), t.clone()))
+            .collect();
+        let title = &plans[file.plan_index].rel;
+        match wenshu_documents::bilingual_docx(title, &pairs) {
+            Ok(bytes) => {
+                let rel = bilingual_rel(&report.output);
+                write_under(&folders.out, &folders.out.join(&rel), &bytes)?;
+                report.bilingual = Some(rel);
+            }
+            Err(e) => report
+                .warnings
+                .push(format!("the review copy could not be made: {e}")),
+        }
+    }
+    report.status = "done".into();
+    Ok(report)
+}
+
+/// Writes `bytes` to `path` (which must be inside `root`) through a
+/// temporary file and a rename, creating folders as needed.
+fn write_under(root: &Path, path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
+    let err = |reason: String| BatchError::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if !path.starts_with(root) || path.components().any(|c| c == std::path::Component::ParentDir) {
+        return Err(err("the path leaves the output folder".into()));
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
+    }
+    crate::store::export::write_atomically(path, bytes).map_err(|e| err(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;
