@@ -51,6 +51,66 @@ pub enum Command {
     /// Official terminology used by translation.
     #[command(subcommand)]
     Glossary(GlossaryCommand),
+    /// Translate whole folders of documents; resumable jobs with a report.
+    #[command(subcommand)]
+    Batch(BatchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BatchCommand {
+    /// Translate every .docx/.md/.txt/.pdf under SRC_DIR into the same paths under --out; run it again to resume
+    Translate(BatchArgs),
+    /// Progress of a job [default: the latest]
+    Status {
+        job: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Jobs, newest first
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a running job (it stops after the segments in flight; its work is kept)
+    Cancel { job: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Folder of documents (read only; never modified)
+    #[arg(value_name = "SRC_DIR")]
+    pub source: PathBuf,
+    /// Output language
+    #[arg(long, value_name = "en|zh-Hant")]
+    pub to: Lang,
+    /// Output folder; the source tree is mirrored into it
+    #[arg(long, value_name = "OUT_DIR")]
+    pub out: PathBuf,
+    /// Segments translated at once, as parallel sequences of one model context
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub parallel: u32,
+    /// Also write a two-column review copy (source | translation) of each file
+    #[arg(long)]
+    pub bilingual: bool,
+    /// Random seed for sampling
+    #[arg(long, default_value_t = 42)]
+    pub seed: u32,
+    /// Sampling temperature; 0 = greedy
+    #[arg(long, default_value_t = 0.2)]
+    pub temperature: f32,
+    /// Cap on generated tokens per segment
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u32>,
+    /// Print the summary as JSON at the end
+    #[arg(long)]
+    pub json: bool,
+    /// Extra directory of prompt files
+    #[arg(long, value_name = "DIR")]
+    pub prompts: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +239,12 @@ pub struct TaskArgs {
     /// Print one JSON object (result, provenance, timings) instead of streaming text
     #[arg(long)]
     pub json: bool,
+    /// Translate: write the document here (.docx, .md, .txt; a PDF becomes .docx or .md)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Translate a document: paragraphs translated at once
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub parallel: u32,
     /// Extra directory of prompt files, searched before the bundled ones
     #[arg(long, value_name = "DIR")]
     pub prompts: Option<PathBuf>,
@@ -213,8 +279,8 @@ pub enum ModelsCommand {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// `history` measures the store instead of the engine
-    #[arg(value_parser = ["engine", "history"], default_value = "engine")]
+    /// `history` measures the store; `batch` parallel sequences and .docx parsing
+    #[arg(value_parser = ["engine", "history", "batch"], default_value = "engine")]
     pub what: String,
     /// Runs to generate for `bench history`
     #[arg(long, default_value_t = 100_000)]

@@ -6,6 +6,7 @@
 //! lives in the core; this file only wires it to a terminal.
 
 mod args;
+mod batch;
 mod history;
 
 use std::io::{IsTerminal, Read, Write};
@@ -94,10 +95,16 @@ fn main() -> ExitCode {
         Command::History(_) => false,
         Command::Glossary(args::GlossaryCommand::List { json }) => *json,
         Command::Glossary(_) => false,
+        Command::Batch(args::BatchCommand::Translate(a)) => a.json,
+        Command::Batch(args::BatchCommand::Status { json, .. } | args::BatchCommand::List { json, .. }) => *json,
+        Command::Batch(_) => false,
     };
     let db = cli.db.clone();
     let outcome = match cli.command {
         Command::Summarise(a) => run_task(TaskKind::Summarise, a, db.as_deref()),
+        Command::Translate(a) if batch::is_document_job(&a) => {
+            batch::translate_document(a, db.as_deref())
+        }
         Command::Translate(a) => run_task(TaskKind::Translate, a, db.as_deref()),
         Command::Draft(a) => run_task(TaskKind::Draft, a, db.as_deref()),
         Command::Polish(a) => run_task(TaskKind::Polish, a, db.as_deref()),
@@ -105,6 +112,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => run_bench(a, db.as_deref()),
         Command::History(cmd) => history::run_history(cmd, db.as_deref()),
         Command::Glossary(cmd) => history::run_glossary(cmd, db.as_deref()),
+        Command::Batch(cmd) => batch::run_batch(cmd, db.as_deref()),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -240,7 +248,7 @@ fn resolve_model(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
     ))
 }
 
-fn engine_config(args: &EngineArgs) -> Result<EngineConfig, Failure> {
+pub(crate) fn engine_config(args: &EngineArgs) -> Result<EngineConfig, Failure> {
     let model = resolve_model(args.model.as_deref())?;
     let mut config = EngineConfig::new(model);
     config.gpu_layers = args.gpu_layers;
@@ -249,7 +257,7 @@ fn engine_config(args: &EngineArgs) -> Result<EngineConfig, Failure> {
     Ok(config)
 }
 
-fn load_engine(config: EngineConfig) -> Result<LlamaEngine, Failure> {
+pub(crate) fn load_engine(config: EngineConfig) -> Result<LlamaEngine, Failure> {
     let started = std::time::Instant::now();
     let engine = LlamaEngine::load(config).map_err(|e| {
         let code = if matches!(e, wenshu_core::engine::EngineError::ModelFile(_)) {

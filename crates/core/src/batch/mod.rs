@@ -742,6 +742,137 @@ fn translate_segment(
     ))
 }
 
+/// Translates one document file to `output` (same format, or .docx/.md
+/// for a PDF), decoding up to `opts.parallel` segments at once. No job or
+/// cache is kept: this is the single-file `wenshu translate FILE -o OUT`.
+/// `opts.source` and `opts.out` are ignored.
+///
+/// # Errors
+/// The document's own error (unreadable, malformed, too large, …), a
+/// translation failure, or the output not being writable.
+pub fn translate_file(
+    generator: &dyn Generator,
+    prompts: &PromptLibrary,
+    source: &Path,
+    output: &Path,
+    opts: &BatchOptions,
+    cancel: &CancelToken,
+) -> Result<FileReport, FileError> {
+    let document = Document::read(source, &opts.limits)?;
+    let to = match Format::from_path(output) {
+        Some(f) if f.can_write() => f,
+        _ => return Err(FileError::OutputFormat(output.to_path_buf())),
+    };
+    if to != document.format() && document.format().can_write() {
+        return Err(FileError::FormatChange {
+            from: document.format(),
+            to,
+        });
+    }
+    let runner = Runner::new(generator, prompts);
+    let settings = settings_hash(generator, opts);
+    let rel = source.to_string_lossy();
+    let mut report = FileReport::new(&rel, document.format(), &output.to_string_lossy());
+    report.segments = document.blocks().len();
+    let mut translations: Vec<Option<String>> = vec![None; document.blocks().len()];
+    let mut queue = VecDeque::new();
+    for (b, block) in document.blocks().iter().enumerate() {
+        match treat(&runner, opts, &settings, &block.text) {
+            Treatment::Keep(text) => {
+                report.kept += 1;
+                translations[b] = Some(text);
+            }
+            Treatment::Translate { .. } => queue.push_back((b, block.text.clone())),
+        }
+    }
+    let queue = Mutex::new(queue);
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..opts.parallel.max(1) {
+            let tx = tx.clone();
+            let queue = &queue;
+            let runner = &runner;
+            scope.spawn(move || loop {
+                if cancel.is_cancelled() {
+                    return;
+                }
+                let Some((b, text)) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                    return;
+                };
+                let outcome = translate_segment(runner, opts, &text, cancel);
+                let failed = outcome.is_err();
+                if tx.send((b, outcome)).is_err() || failed {
+                    return;
+                }
+            });
+        }
+    });
+    drop(tx);
+    for (b, outcome) in rx {
+        let (text, detail) = outcome?;
+        report.translated += 1;
+        report.absorb(
+            &detail.glossary,
+            &detail.missing_numbers,
+            &detail.warnings,
+            detail.generated_tokens,
+            detail.ms,
+        );
+        translations[b] = Some(text);
+    }
+    if translations.iter().any(Option::is_none) {
+        return Err(FileError::Cancelled);
+    }
+    let translations: Vec<String> = translations.into_iter().flatten().collect();
+    let bytes = document.render(&translations, to)?;
+    crate::store::export::write_atomically(output, &bytes).map_err(|e| FileError::Write {
+        path: output.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    report.status = "done".into();
+    Ok(report)
+}
+
+/// Why a single-file translation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+    #[error(transparent)]
+    Task(#[from] TaskError),
+    #[error("cannot write {} documents; name the output .docx, .md or .txt", .0.display())]
+    OutputFormat(PathBuf),
+    #[error("a .{} document is translated into the same format; name the output .{}", from.extension(), from.extension())]
+    FormatChange { from: Format, to: Format },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
+    #[error("cancelled before every paragraph was translated; nothing was written")]
+    Cancelled,
+}
+
+impl FileError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Document(e) => e.code(),
+            Self::Task(e) => e.code(),
+            Self::OutputFormat(_) => "output_format",
+            Self::FormatChange { .. } => "output_format_change",
+            Self::Write { .. } => "output_write",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the input or arguments are at fault (CLI exit code 2).
+    pub fn is_usage_error(&self) -> bool {
+        match self {
+            Self::Document(_) | Self::OutputFormat(_) | Self::FormatChange { .. } => true,
+            Self::Task(e) => e.is_usage_error(),
+            _ => false,
+        }
+    }
+}
+
 /// Renders a file whose segments are all translated and writes it (and its
 /// review copy) atomically.
 fn finish_file(

@@ -1,0 +1,354 @@
+//! `wenshu batch …` and `wenshu translate FILE -o OUT`: documents in and out.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::anyhow;
+use indicatif::{ProgressBar, ProgressStyle};
+use wenshu_core::batch::{self, BatchError, BatchOptions, FileError, FileReport, Observer};
+use wenshu_core::documents::Limits;
+use wenshu_core::engine::{CancelToken, Generator, SamplingParams};
+use wenshu_core::prompts::{self, PromptLibrary};
+use wenshu_core::store::export::format_time;
+use wenshu_core::store::JobRecord;
+
+use crate::args::{BatchArgs, BatchCommand, TaskArgs};
+use crate::{engine_config, history, load_engine, Failure};
+
+impl From<BatchError> for Failure {
+    fn from(e: BatchError) -> Self {
+        Self {
+            code: if e.is_usage_error() { 2 } else { 1 },
+            kind: e.code(),
+            error: e.into(),
+        }
+    }
+}
+
+impl From<FileError> for Failure {
+    fn from(e: FileError) -> Self {
+        Self {
+            code: if e.is_usage_error() { 2 } else { 1 },
+            kind: e.code(),
+            error: e.into(),
+        }
+    }
+}
+
+fn library(extra_dir: Option<&Path>) -> PromptLibrary {
+    let mut extra = Vec::new();
+    extra.extend(extra_dir.map(Path::to_path_buf));
+    extra.extend(prompts::dev_tree_dir());
+    PromptLibrary::standard(&extra)
+}
+
+/// First Ctrl-C stops after the segments in flight; a second leaves at once.
+fn cancel_on_ctrl_c() -> CancelToken {
+    let cancel = CancelToken::new();
+    let on_signal = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if on_signal.is_cancelled() {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping after the segments in flight; run the same command again to resume");
+        on_signal.cancel();
+    });
+    cancel
+}
+
+pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
+    match cmd {
+        BatchCommand::Translate(args) => translate_folder(args, db),
+        BatchCommand::Status { job, json } => {
+            let settings = history::load_settings()?;
+            let store = history::open_store(db, &settings)?;
+            let job = match job {
+                Some(id) => store.batch_job(id)?,
+                None => store.batch_jobs(1)?.into_iter().next().ok_or_else(|| {
+                    Failure::usage("job_not_found", anyhow!("no batch jobs yet; start one with `wenshu batch translate`"))
+                })?,
+            };
+            let files = store.batch_files(job.id)?;
+            if json {
+                let body = serde_json::json!({ "job": job, "state": shown_status(&job), "files": files });
+                println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+                return Ok(0);
+            }
+            print_job(&job);
+            for f in files {
+                let detail = f.report["error"].as_str().unwrap_or("").to_string();
+                println!("  {:<8} {}{}", f.status, f.rel_path, if detail.is_empty() { String::new() } else { format!(" — {detail}") });
+            }
+            Ok(0)
+        }
+        BatchCommand::List { limit, json } => {
+            let settings = history::load_settings()?;
+            let store = history::open_store(db, &settings)?;
+            let jobs = store.batch_jobs(limit)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&jobs).unwrap_or_default());
+                return Ok(0);
+            }
+            if jobs.is_empty() {
+                println!("no batch jobs yet");
+            }
+            for job in &jobs {
+                print_job(job);
+            }
+            Ok(0)
+        }
+        BatchCommand::Cancel { job } => {
+            let settings = history::load_settings()?;
+            let mut store = history::open_store(db, &settings)?;
+            let record = store.batch_job(job)?;
+            if record.status == "completed" {
+                return Err(Failure::usage("job_completed", anyhow!("job {job} has already completed")));
+            }
+            store.batch_set_status(job, "cancelled")?;
+            eprintln!("job {job} cancelled; a running process stops within a few seconds, keeping finished segments");
+            Ok(0)
+        }
+    }
+}
+
+/// A `running` job whose process is gone was interrupted.
+fn shown_status(job: &JobRecord) -> String {
+    let alive = job
+        .pid
+        .is_some_and(|pid| !cfg!(target_os = "linux") || Path::new(&format!("/proc/{pid}")).exists());
+    if job.status == "running" && !alive {
+        "interrupted".into()
+    } else {
+        job.status.clone()
+    }
+}
+
+fn print_job(job: &JobRecord) {
+    println!(
+        "job {}: {} — {} → {} ({}), files {}/{} done, {} failed, segments {}/{}, started {}, updated {}",
+        job.id,
+        shown_status(job),
+        job.source_dir,
+        job.out_dir,
+        job.target_lang,
+        job.files_done,
+        job.files_total,
+        job.files_failed,
+        job.segments_done,
+        job.segments_total,
+        format_time(job.created_at),
+        format_time(job.updated_at),
+    );
+}
+
+struct Bar {
+    bar: ProgressBar,
+    tty: bool,
+    files_total: usize,
+    files_done: usize,
+    tokens: u64,
+    started: Instant,
+}
+
+impl Bar {
+    fn message(&self) -> String {
+        let secs = self.started.elapsed().as_secs_f64();
+        let tps = if secs > 0.0 { self.tokens as f64 / secs } else { 0.0 };
+        format!("files {}/{} · {tps:.1} tokens/s", self.files_done, self.files_total)
+    }
+}
+
+impl Observer for Bar {
+    fn planned(&mut self, job: i64, resumed: bool, files: usize, segments: usize, done: usize) {
+        self.files_total = files;
+        self.bar.set_length(segments as u64);
+        self.bar.set_position(done as u64);
+        self.bar.reset_eta();
+        let line = format!(
+            "{} job {job}: {files} file(s), {segments} segment(s), {done} already done",
+            if resumed { "resuming" } else { "starting" }
+        );
+        self.bar.println(&line);
+        if !self.tty {
+            eprintln!("{line}");
+        }
+        self.bar.set_message(self.message());
+    }
+
+    fn segment(&mut self, tokens: u64) {
+        self.tokens += tokens;
+        self.bar.inc(1);
+        self.bar.set_message(self.message());
+    }
+
+    fn file(&mut self, report: &FileReport) {
+        if report.status == "done" || report.status == "failed" {
+            self.files_done += 1;
+        }
+        let mut line = format!("{:<7} {}", report.status, report.path);
+        if let Some(error) = &report.error {
+            line.push_str(&format!(" — {error}"));
+        } else if report.status == "done" {
+            line.push_str(&format!(" → {} ({} segments)", report.output, report.segments));
+        }
+        if self.tty {
+            self.bar.println(line);
+        } else {
+            eprintln!("{line}");
+        }
+        self.bar.set_message(self.message());
+    }
+}
+
+fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
+    let settings = history::load_settings()?;
+    let mut store = history::open_store(db, &settings)?;
+    let glossary = store.glossary_list().map_err(|e| Failure::runtime(e.code(), e))?;
+    let opts = BatchOptions {
+        source: args.source.clone(),
+        out: args.out.clone(),
+        target: args.to,
+        parallel: args.parallel as usize,
+        bilingual: args.bilingual,
+        sampling: SamplingParams {
+            temperature: args.temperature.max(0.0),
+            seed: args.seed,
+            ..SamplingParams::default()
+        },
+        max_tokens: args.max_tokens,
+        glossary,
+        limits: Limits::default(),
+    };
+    // Bad folders fail before the model is loaded.
+    batch::folders(&opts)?;
+    let library = library(args.prompts.as_deref());
+    let mut config = engine_config(&args.engine)?;
+    config.parallel = args.parallel;
+    let engine = load_engine(config)?;
+    let cancel = cancel_on_ctrl_c();
+    let tty = std::io::stderr().is_terminal();
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} segments · {msg} · ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    if !tty {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut observer = Bar {
+        bar,
+        tty,
+        files_total: 0,
+        files_done: 0,
+        tokens: 0,
+        started: Instant::now(),
+    };
+    let summary = batch::run(&engine, &library, &mut store, &opts, &mut observer, &cancel)?;
+    observer.bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    }
+    eprintln!(
+        "job {}: {} — {} done, {} failed, {} skipped, {} pending; {} need review; {} segments translated, {} from cache, {} tokens in {:.1} s",
+        summary.job,
+        summary.status,
+        summary.done,
+        summary.failed,
+        summary.skipped,
+        summary.pending,
+        summary.needs_review,
+        summary.translated,
+        summary.cached,
+        summary.generated_tokens,
+        summary.seconds
+    );
+    eprintln!("report: {} and {}", summary.report_csv, summary.report_json);
+    if summary.status != "completed" {
+        eprintln!("run the same command again to resume");
+        return Ok(1);
+    }
+    Ok(if summary.failed > 0 { 1 } else { 0 })
+}
+
+/// Whether `wenshu translate FILE` should work on the document as a file.
+pub fn is_document_job(args: &TaskArgs) -> bool {
+    let Some(input) = args.input.as_deref().filter(|p| *p != Path::new("-")) else {
+        return false;
+    };
+    let ext = input
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    args.output.is_some() || matches!(ext.as_str(), "docx" | "pdf")
+}
+
+/// `wenshu translate FILE.docx -o OUT.docx` (also .md, .txt, .pdf).
+pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failure> {
+    let input = args.input.clone().unwrap_or_default();
+    let Some(output) = args.output.clone() else {
+        return Err(Failure::usage(
+            "output_missing",
+            anyhow!("a .docx or .pdf is translated into a file: add -o OUT.docx"),
+        ));
+    };
+    let to = args.to.ok_or_else(|| {
+        Failure::usage("target_missing", anyhow!("say the output language of the document: --to en or --to zh-Hant"))
+    })?;
+    if output.exists() && std::fs::canonicalize(&output).ok() == std::fs::canonicalize(&input).ok() {
+        return Err(Failure::usage("output_is_input", anyhow!("the output would overwrite the source; write to another file")));
+    }
+    let settings = history::load_settings()?;
+    let store = history::open_store(db, &settings)?;
+    let glossary = store.glossary_list().map_err(|e| Failure::runtime(e.code(), e))?;
+    let opts = BatchOptions {
+        source: input.clone(),
+        out: output.clone(),
+        target: to,
+        parallel: args.parallel as usize,
+        bilingual: false,
+        sampling: SamplingParams {
+            temperature: args.temperature.max(0.0),
+            seed: args.seed,
+            ..SamplingParams::default()
+        },
+        max_tokens: args.max_tokens,
+        glossary,
+        limits: Limits::default(),
+    };
+    let library = library(args.prompts.as_deref());
+    let mut config = engine_config(&args.engine)?;
+    config.parallel = args.parallel;
+    // Check the document before loading the model.
+    wenshu_core::documents::Document::read(&input, &opts.limits).map_err(FileError::from)?;
+    let engine = load_engine(config)?;
+    let cancel = cancel_on_ctrl_c();
+    let report = batch::translate_file(&engine, &library, &input, &output, &opts, &cancel)?;
+    if input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+    {
+        eprintln!("note: a PDF is read as text only; the translation was written as {} without the PDF's layout", output.display());
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+    }
+    eprintln!(
+        "translate: {} → {}: {} segments ({} translated, {} kept), {} tokens, {:.1} s of model time ({})",
+        input.display(),
+        output.display(),
+        report.segments,
+        report.translated,
+        report.kept,
+        report.generated_tokens,
+        report.seconds,
+        engine.info().file_name
+    );
+    for m in &report.glossary_missing {
+        eprintln!("warning: glossary term not rendered officially: {m}");
+    }
+    for n in &report.numbers_missing {
+        eprintln!("warning: number `{n}` from the source is not in the translation");
+    }
+    Ok(0)
+}
