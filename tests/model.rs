@@ -264,6 +264,10 @@ fn parallel_prompts() -> Vec<String> {
             .take(3)
             .map(|p| format!("中文：{p}\nEnglish:")),
     );
+    // Whole documents: over 512 cached tokens, where llama.cpp's CPU kernels
+    // are most tempted to take a different path for a lone sequence.
+    prompts.push(format!("{}\n中文：", sample("notice.en.txt")));
+    prompts.push(format!("{}\nEnglish:", sample("press-release.zh-Hant.txt")));
     prompts
 }
 
@@ -285,8 +289,8 @@ fn parallel_decoding_gives_the_same_text_per_request_as_sequential_decoding_with
                 .text
         })
         .collect();
-    // All submitted at once to the four-sequence engine: nine requests, four
-    // slots, so five wait and take over slots as earlier ones finish.
+    // All submitted at once to the four-sequence engine: eleven requests, four
+    // slots, so seven wait and take over slots as earlier ones finish.
     let receivers: Vec<_> = prompts
         .iter()
         .enumerate()

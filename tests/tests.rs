@@ -10,9 +10,11 @@
 //! - `files`     broken model files each give their own clear error (no model needed)
 //! - `cli`       the binary end to end: exit codes, --json, stdin
 //! - `history`   runs in SQLite: provenance, search, rerun, glossary, concurrency, kill -9, purge, masking
+//! - `batch`     documents in and out, folder jobs: bad files, SIGKILL and resume, review copies
 
 mod util;
 
+mod batch;
 mod cli;
 mod files;
 mod history;

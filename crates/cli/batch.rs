@@ -66,19 +66,35 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             let job = match job {
                 Some(id) => store.batch_job(id)?,
                 None => store.batch_jobs(1)?.into_iter().next().ok_or_else(|| {
-                    Failure::usage("job_not_found", anyhow!("no batch jobs yet; start one with `wenshu batch translate`"))
+                    Failure::usage(
+                        "job_not_found",
+                        anyhow!("no batch jobs yet; start one with `wenshu batch translate`"),
+                    )
                 })?,
             };
             let files = store.batch_files(job.id)?;
             if json {
-                let body = serde_json::json!({ "job": job, "state": shown_status(&job), "files": files });
-                println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+                let body =
+                    serde_json::json!({ "job": job, "state": shown_status(&job), "files": files });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&body).unwrap_or_default()
+                );
                 return Ok(0);
             }
             print_job(&job);
             for f in files {
                 let detail = f.report["error"].as_str().unwrap_or("").to_string();
-                println!("  {:<8} {}{}", f.status, f.rel_path, if detail.is_empty() { String::new() } else { format!(" — {detail}") });
+                println!(
+                    "  {:<8} {}{}",
+                    f.status,
+                    f.rel_path,
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {detail}")
+                    }
+                );
             }
             Ok(0)
         }
@@ -87,7 +103,10 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             let store = history::open_store(db, &settings)?;
             let jobs = store.batch_jobs(limit)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&jobs).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&jobs).unwrap_or_default()
+                );
                 return Ok(0);
             }
             if jobs.is_empty() {
@@ -103,7 +122,10 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             let mut store = history::open_store(db, &settings)?;
             let record = store.batch_job(job)?;
             if record.status == "completed" {
-                return Err(Failure::usage("job_completed", anyhow!("job {job} has already completed")));
+                return Err(Failure::usage(
+                    "job_completed",
+                    anyhow!("job {job} has already completed"),
+                ));
             }
             store.batch_set_status(job, "cancelled")?;
             eprintln!("job {job} cancelled; a running process stops within a few seconds, keeping finished segments");
@@ -114,9 +136,9 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
 
 /// A `running` job whose process is gone was interrupted.
 fn shown_status(job: &JobRecord) -> String {
-    let alive = job
-        .pid
-        .is_some_and(|pid| !cfg!(target_os = "linux") || Path::new(&format!("/proc/{pid}")).exists());
+    let alive = job.pid.is_some_and(|pid| {
+        !cfg!(target_os = "linux") || Path::new(&format!("/proc/{pid}")).exists()
+    });
     if job.status == "running" && !alive {
         "interrupted".into()
     } else {
@@ -154,8 +176,15 @@ struct Bar {
 impl Bar {
     fn message(&self) -> String {
         let secs = self.started.elapsed().as_secs_f64();
-        let tps = if secs > 0.0 { self.tokens as f64 / secs } else { 0.0 };
-        format!("files {}/{} · {tps:.1} tokens/s", self.files_done, self.files_total)
+        let tps = if secs > 0.0 {
+            self.tokens as f64 / secs
+        } else {
+            0.0
+        };
+        format!(
+            "files {}/{} · {tps:.1} tokens/s",
+            self.files_done, self.files_total
+        )
     }
 }
 
@@ -190,7 +219,10 @@ impl Observer for Bar {
         if let Some(error) = &report.error {
             line.push_str(&format!(" — {error}"));
         } else if report.status == "done" {
-            line.push_str(&format!(" → {} ({} segments)", report.output, report.segments));
+            line.push_str(&format!(
+                " → {} ({} segments)",
+                report.output, report.segments
+            ));
         }
         if self.tty {
             self.bar.println(line);
@@ -204,7 +236,9 @@ impl Observer for Bar {
 fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     let settings = history::load_settings()?;
     let mut store = history::open_store(db, &settings)?;
-    let glossary = store.glossary_list().map_err(|e| Failure::runtime(e.code(), e))?;
+    let glossary = store
+        .glossary_list()
+        .map_err(|e| Failure::runtime(e.code(), e))?;
     let opts = BatchOptions {
         source: args.source.clone(),
         out: args.out.clone(),
@@ -247,7 +281,10 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     let summary = batch::run(&engine, &library, &mut store, &opts, &mut observer, &cancel)?;
     observer.bar.finish_and_clear();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        );
     }
     eprintln!(
         "job {}: {} — {} done, {} failed, {} skipped, {} pending; {} need review; {} segments translated, {} from cache, {} tokens in {:.1} s",
@@ -293,14 +330,23 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         ));
     };
     let to = args.to.ok_or_else(|| {
-        Failure::usage("target_missing", anyhow!("say the output language of the document: --to en or --to zh-Hant"))
+        Failure::usage(
+            "target_missing",
+            anyhow!("say the output language of the document: --to en or --to zh-Hant"),
+        )
     })?;
-    if output.exists() && std::fs::canonicalize(&output).ok() == std::fs::canonicalize(&input).ok() {
-        return Err(Failure::usage("output_is_input", anyhow!("the output would overwrite the source; write to another file")));
+    if output.exists() && std::fs::canonicalize(&output).ok() == std::fs::canonicalize(&input).ok()
+    {
+        return Err(Failure::usage(
+            "output_is_input",
+            anyhow!("the output would overwrite the source; write to another file"),
+        ));
     }
     let settings = history::load_settings()?;
     let store = history::open_store(db, &settings)?;
-    let glossary = store.glossary_list().map_err(|e| Failure::runtime(e.code(), e))?;
+    let glossary = store
+        .glossary_list()
+        .map_err(|e| Failure::runtime(e.code(), e))?;
     let opts = BatchOptions {
         source: input.clone(),
         out: output.clone(),
@@ -331,7 +377,10 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         eprintln!("note: a PDF is read as text only; the translation was written as {} without the PDF's layout", output.display());
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     }
     eprintln!(
         "translate: {} → {}: {} segments ({} translated, {} kept), {} tokens, {:.1} s of model time ({})",

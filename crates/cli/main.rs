@@ -96,7 +96,9 @@ fn main() -> ExitCode {
         Command::Glossary(args::GlossaryCommand::List { json }) => *json,
         Command::Glossary(_) => false,
         Command::Batch(args::BatchCommand::Translate(a)) => a.json,
-        Command::Batch(args::BatchCommand::Status { json, .. } | args::BatchCommand::List { json, .. }) => *json,
+        Command::Batch(
+            args::BatchCommand::Status { json, .. } | args::BatchCommand::List { json, .. },
+        ) => *json,
         Command::Batch(_) => false,
     };
     let db = cli.db.clone();
@@ -625,6 +627,8 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     }
     let mut config = engine_config(&args.engine)?;
     config.n_batch = args.batch.max(1);
+    // Every rep must evaluate the whole prompt, as the bare loop does.
+    config.prefix_cache = false;
     config.n_ctx = config
         .n_ctx
         .max((args.prompt_tokens as u32 + args.gen_tokens + 64).next_power_of_two());

@@ -175,9 +175,7 @@ pub fn plan_files(folders: &Folders) -> Vec<FilePlan> {
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !is_hidden(&e.file_name().to_string_lossy())
-        });
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(&e.file_name().to_string_lossy()));
     let mut walker = walker;
     while let Some(entry) = walker.next() {
         let entry = match entry {
@@ -275,10 +273,7 @@ struct Identity<'a> {
 }
 
 /// Settings that decide a segment's translation, shared by every key.
-fn settings_hash(
-    generator: &dyn Generator,
-    opts: &BatchOptions,
-) -> String {
+fn settings_hash(generator: &dyn Generator, opts: &BatchOptions) -> String {
     let mut glossary: Vec<(&str, &str)> = opts
         .glossary
         .iter()
@@ -324,7 +319,9 @@ struct Detail {
 enum Treatment {
     /// Already in the target language, or nothing to translate.
     Keep(String),
-    Translate { key: String },
+    Translate {
+        key: String,
+    },
 }
 
 fn treat(runner: &Runner<'_>, opts: &BatchOptions, settings: &str, text: &str) -> Treatment {
@@ -358,7 +355,15 @@ fn segment_request(opts: &BatchOptions, text: &str) -> Request {
 pub trait Observer {
     /// The plan is ready: files to translate, segments in them, and how many
     /// of those were already done (cached or kept).
-    fn planned(&mut self, _job: i64, _resumed: bool, _files: usize, _segments: usize, _done: usize) {}
+    fn planned(
+        &mut self,
+        _job: i64,
+        _resumed: bool,
+        _files: usize,
+        _segments: usize,
+        _done: usize,
+    ) {
+    }
     /// The model finished a segment.
     fn segment(&mut self, _generated_tokens: u64) {}
     /// A file reached its final state for this run.
@@ -512,7 +517,13 @@ pub fn run(
                     Some((text, detail)) => {
                         report.cached += 1;
                         let detail: Detail = serde_json::from_value(detail).unwrap_or_default();
-                        report.absorb(&detail.glossary, &detail.missing_numbers, &detail.warnings, 0, 0.0);
+                        report.absorb(
+                            &detail.glossary,
+                            &detail.missing_numbers,
+                            &detail.warnings,
+                            0,
+                            0.0,
+                        );
                         translations[b] = Some(text);
                     }
                     None => {
@@ -602,7 +613,11 @@ pub fn run(
                 if last_check.elapsed() >= Duration::from_secs(1) {
                     last_check = Instant::now();
                     // `wenshu batch cancel` from another process.
-                    if store.batch_status(job).map(|s| s == "cancelled").unwrap_or(false) {
+                    if store
+                        .batch_status(job)
+                        .map(|s| s == "cancelled")
+                        .unwrap_or(false)
+                    {
                         stop.cancel();
                     }
                 }
@@ -615,7 +630,12 @@ pub fn run(
                 let file = &mut open[f];
                 match outcome {
                     Ok((text, detail)) => {
-                        store.segment_put(job, &key, &text, &serde_json::to_value(&detail).unwrap_or_default())?;
+                        store.segment_put(
+                            job,
+                            &key,
+                            &text,
+                            &serde_json::to_value(&detail).unwrap_or_default(),
+                        )?;
                         file.report.translated += 1;
                         file.report.absorb(
                             &detail.glossary,
@@ -662,7 +682,10 @@ pub fn run(
             reports[file.plan_index] = Some(file.report.pending());
         }
     }
-    let cancelled_elsewhere = store.batch_status(job).map(|s| s == "cancelled").unwrap_or(false);
+    let cancelled_elsewhere = store
+        .batch_status(job)
+        .map(|s| s == "cancelled")
+        .unwrap_or(false);
     let status = if !interrupted {
         "completed"
     } else if cancelled_elsewhere {
@@ -673,7 +696,14 @@ pub fn run(
     progress.save(store, job, &reports)?;
     store.batch_set_status(job, status)?;
     let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
-    let summary = Summary::new(job, resumed, status, &reports, started.elapsed(), &folders.out);
+    let summary = Summary::new(
+        job,
+        resumed,
+        status,
+        &reports,
+        started.elapsed(),
+        &folders.out,
+    );
     report::write(&folders.out, &summary, &reports)?;
     Ok(summary)
 }
@@ -691,8 +721,16 @@ impl Progress {
         job: i64,
         reports: &[Option<FileReport>],
     ) -> Result<(), StoreError> {
-        let done = reports.iter().flatten().filter(|r| r.status == "done").count();
-        let failed = reports.iter().flatten().filter(|r| r.status == "failed").count();
+        let done = reports
+            .iter()
+            .flatten()
+            .filter(|r| r.status == "done")
+            .count();
+        let failed = reports
+            .iter()
+            .flatten()
+            .filter(|r| r.status == "failed")
+            .count();
         store.batch_progress(
             job,
             (self.files_total as i64, done as i64, failed as i64),
@@ -701,7 +739,12 @@ impl Progress {
     }
 }
 
-fn store_file(store: &mut Store, job: i64, rel: &str, report: &FileReport) -> Result<(), StoreError> {
+fn store_file(
+    store: &mut Store,
+    job: i64,
+    rel: &str,
+    report: &FileReport,
+) -> Result<(), StoreError> {
     let output = (report.status == "done").then_some(report.output.as_str());
     store.batch_file_set(job, rel, &report.status, output, &report.to_json())
 }
@@ -928,7 +971,11 @@ fn write_under(root: &Path, path: &Path, bytes: &[u8]) -> Result<(), BatchError>
         path: path.to_path_buf(),
         reason,
     };
-    if !path.starts_with(root) || path.components().any(|c| c == std::path::Component::ParentDir) {
+    if !path.starts_with(root)
+        || path
+            .components()
+            .any(|c| c == std::path::Component::ParentDir)
+    {
         return Err(err("the path leaves the output folder".into()));
     }
     if let Some(parent) = path.parent() {

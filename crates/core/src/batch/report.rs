@@ -204,7 +204,11 @@ struct CsvRow<'a> {
 ///
 /// # Errors
 /// When a report cannot be written.
-pub(super) fn write(out: &Path, summary: &Summary, reports: &[FileReport]) -> Result<(), BatchError> {
+pub(super) fn write(
+    out: &Path,
+    summary: &Summary,
+    reports: &[FileReport],
+) -> Result<(), BatchError> {
     let err = |path: &Path, reason: String| BatchError::Write {
         path: path.to_path_buf(),
         reason,

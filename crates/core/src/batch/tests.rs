@@ -13,7 +13,17 @@ fn the_walk_skips_hidden_and_lock_files_reports_unsupported_ones_and_skips_the_o
     let src = dir.path().join("src");
     std::fs::create_dir_all(src.join("sub/.git")).unwrap();
     std::fs::create_dir_all(src.join("out")).unwrap();
-    for name in ["a.docx", "b.MD", "sub/c.txt", "sub/.hidden.txt", "~$a.docx", "sub/.git/x.txt", "photo.png", "out/old.txt", "scan.pdf"] {
+    for name in [
+        "a.docx",
+        "b.MD",
+        "sub/c.txt",
+        "sub/.hidden.txt",
+        "~$a.docx",
+        "sub/.git/x.txt",
+        "photo.png",
+        "out/old.txt",
+        "scan.pdf",
+    ] {
         std::fs::write(src.join(name), b"x").unwrap();
     }
     let mut folders = folders_in(dir.path());
@@ -54,7 +64,10 @@ fn the_output_folder_may_not_be_the_source_or_contain_it() {
     };
     assert!(matches!(folders(&opts), Err(BatchError::OutIsSource(_))));
     opts.out = dir.path().to_path_buf();
-    assert!(matches!(folders(&opts), Err(BatchError::SourceInsideOut { .. })));
+    assert!(matches!(
+        folders(&opts),
+        Err(BatchError::SourceInsideOut { .. })
+    ));
     opts.source = dir.path().join("missing");
     assert!(matches!(folders(&opts), Err(BatchError::NoSource(_))));
 }

@@ -70,6 +70,10 @@ pub struct EngineConfig {
     /// Requests decoded together as parallel sequences (batch work); each
     /// gets a context of `n_ctx` tokens.
     pub parallel: u32,
+    /// Reuse the cached keys and values of a prompt prefix shared with the
+    /// previous request in the same slot (off only for benchmarks that must
+    /// evaluate the whole prompt every time).
+    pub prefix_cache: bool,
 }
 
 impl EngineConfig {
@@ -82,6 +86,7 @@ impl EngineConfig {
             n_ctx: 4096,
             n_batch: 512,
             parallel: 1,
+            prefix_cache: true,
         }
     }
 
@@ -254,7 +259,13 @@ fn engine_thread(
     }
     let parallel = config.parallel.max(1) as usize;
     let mut batch = LlamaBatch::new((config.n_batch as usize).max(parallel), 1);
-    let mut scheduler = Scheduler::new(&model, config.n_batch as usize, n_ctx_seq, parallel);
+    let mut scheduler = Scheduler::new(
+        &model,
+        config.n_batch as usize,
+        n_ctx_seq,
+        parallel,
+        config.prefix_cache,
+    );
     loop {
         // Block only when there is nothing to decode; otherwise take what
         // has arrived and go on stepping.
@@ -337,10 +348,24 @@ fn load_model(
 }
 
 /// Context parameters for a config, shared with the benchmark's bare loop.
+///
+/// Flash attention is off unless layers are on a GPU: ggml's CPU
+/// flash-attention kernel splits the cache across threads when one sequence
+/// decodes alone over 512+ cached tokens, but not when several streams share
+/// the batch, so a sequence's text would depend on what else is in flight.
+/// The plain attention path computes each row the same way in both cases.
 pub(crate) fn context_params(config: &EngineConfig) -> LlamaContextParams {
     let threads = config.effective_threads() as i32;
     let parallel = config.parallel.max(1);
+    let flash = match config.gpu_layers {
+        GpuLayers::Count(0) => llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_DISABLED,
+        _ if !cfg!(any(feature = "cuda", feature = "vulkan", feature = "metal")) => {
+            llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_DISABLED
+        }
+        _ => llama_cpp_sys_2::LLAMA_FLASH_ATTN_TYPE_AUTO,
+    };
     LlamaContextParams::default()
+        .with_flash_attention_policy(flash)
         .with_n_ctx(NonZeroU32::new(config.n_ctx.saturating_mul(parallel)))
         .with_n_seq_max(parallel)
         .with_n_batch(config.n_batch)
@@ -440,16 +465,30 @@ struct Scheduler<'m> {
     /// Context available to each sequence.
     n_ctx_seq: u32,
     slots: Vec<Option<Slot>>,
+    /// Prompt tokens whose keys and values are still in each slot's
+    /// sequence, so a request sharing a prefix with the last one (every
+    /// segment of a batch job shares its prompt's instructions and examples)
+    /// evaluates only what differs.
+    cached: Vec<Vec<LlamaToken>>,
+    prefix_cache: bool,
     queue: std::collections::VecDeque<(GenerateRequest, Sender<Event>)>,
 }
 
 impl<'m> Scheduler<'m> {
-    fn new(model: &'m LlamaModel, n_batch: usize, n_ctx_seq: u32, parallel: usize) -> Self {
+    fn new(
+        model: &'m LlamaModel,
+        n_batch: usize,
+        n_ctx_seq: u32,
+        parallel: usize,
+        prefix_cache: bool,
+    ) -> Self {
         Self {
             model,
             n_batch,
             n_ctx_seq,
             slots: (0..parallel.max(1)).map(|_| None).collect(),
+            cached: vec![Vec::new(); parallel.max(1)],
+            prefix_cache,
             queue: std::collections::VecDeque::new(),
         }
     }
@@ -484,7 +523,29 @@ impl<'m> Scheduler<'m> {
                 });
                 continue;
             }
-            let _ = ctx.clear_kv_cache_seq(Some(free as u32), None, None);
+            // Keep the longest prefix this slot already holds (at least one
+            // token is always evaluated: its logits start the answer).
+            let reused = if self.prefix_cache {
+                let cached = &self.cached[free];
+                cached
+                    .iter()
+                    .zip(&tokens)
+                    .take_while(|(a, b)| a == b)
+                    .count()
+                    .min(tokens.len() - 1)
+            } else {
+                0
+            };
+            let cleared = ctx
+                .clear_kv_cache_seq(Some(free as u32), Some(reused as u32), None)
+                .unwrap_or(false);
+            let reused = if cleared {
+                reused
+            } else {
+                let _ = ctx.clear_kv_cache_seq(Some(free as u32), None, None);
+                0
+            };
+            self.cached[free].clear();
             let completion = Completion {
                 text: String::new(),
                 stop_reason: StopReason::MaxTokens,
@@ -497,8 +558,8 @@ impl<'m> Scheduler<'m> {
                 out: Output::new(&request.stop, events),
                 request,
                 tokens,
-                fed: 0,
-                n_past: 0,
+                fed: reused,
+                n_past: reused,
                 pending: None,
                 logits_at: None,
                 completion,
@@ -512,6 +573,8 @@ impl<'m> Scheduler<'m> {
     /// Ends slot `i` with `reason` and sends its completion.
     fn finish(&mut self, i: usize, reason: StopReason) {
         if let Some(mut slot) = self.slots[i].take() {
+            slot.tokens.truncate(slot.fed);
+            self.cached[i] = std::mem::take(&mut slot.tokens);
             slot.completion.stop_reason = reason;
             if reason != StopReason::StopSequence {
                 slot.out.finish();
@@ -539,6 +602,9 @@ impl<'m> Scheduler<'m> {
             }
         }
         ctx.clear_kv_cache();
+        for cached in &mut self.cached {
+            cached.clear();
+        }
     }
 
     /// One decode step over every active slot, then sampling.

@@ -42,7 +42,8 @@ pub struct JobFile {
     pub report: serde_json::Value,
 }
 
-const JOB_COLUMNS: &str = "id, identity, created_at, updated_at, source_dir, out_dir, target_lang, \
+const JOB_COLUMNS: &str =
+    "id, identity, created_at, updated_at, source_dir, out_dir, target_lang, \
      options, status, pid, files_total, files_done, files_failed, segments_total, segments_done";
 
 fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
@@ -172,7 +173,15 @@ impl Store {
         self.conn().execute(
             "UPDATE batch_jobs SET files_total = ?2, files_done = ?3, files_failed = ?4, \
              segments_total = ?5, segments_done = ?6, updated_at = ?7 WHERE id = ?1",
-            params![id, files.0, files.1, files.2, segments.0, segments.1, now_ms()],
+            params![
+                id,
+                files.0,
+                files.1,
+                files.2,
+                segments.0,
+                segments.1,
+                now_ms()
+            ],
         )?;
         Ok(())
     }
@@ -226,7 +235,10 @@ impl Store {
     ///
     /// # Errors
     /// Database errors.
-    pub fn segment_get(&self, key: &str) -> Result<Option<(String, serde_json::Value)>, StoreError> {
+    pub fn segment_get(
+        &self,
+        key: &str,
+    ) -> Result<Option<(String, serde_json::Value)>, StoreError> {
         let row: Option<(String, String)> = self
             .conn()
             .prepare_cached("SELECT output, detail FROM segment_cache WHERE key = ?1")?
@@ -295,14 +307,19 @@ mod tests {
     fn an_unfinished_job_is_found_again_by_its_identity_and_a_completed_one_is_not() {
         let (_dir, mut store) = store();
         let opts = serde_json::json!({"bilingual": false});
-        let id = store.batch_create("abc", "/src", "/out", "en", &opts).unwrap();
+        let id = store
+            .batch_create("abc", "/src", "/out", "en", &opts)
+            .unwrap();
         assert_eq!(store.batch_resumable("abc").unwrap().unwrap().id, id);
         assert!(store.batch_resumable("other").unwrap().is_none());
         store.batch_set_status(id, "interrupted").unwrap();
         assert_eq!(store.batch_job(id).unwrap().pid, None);
         store.batch_set_status(id, "completed").unwrap();
         assert!(store.batch_resumable("abc").unwrap().is_none());
-        assert!(matches!(store.batch_job(id + 7), Err(StoreError::NoSuchJob(_))));
+        assert!(matches!(
+            store.batch_job(id + 7),
+            Err(StoreError::NoSuchJob(_))
+        ));
     }
 
     #[test]
@@ -322,7 +339,9 @@ mod tests {
         assert_eq!(text, "Hello");
         assert_eq!(detail["tokens"], 3);
         assert_eq!(store.segment_log_counts(id).unwrap(), (2, 2));
-        store.segment_put(id, "k1", "Hello", &serde_json::json!({})).unwrap();
+        store
+            .segment_put(id, "k1", "Hello", &serde_json::json!({}))
+            .unwrap();
         assert_eq!(store.segment_log_counts(id).unwrap(), (3, 2));
     }
 
@@ -333,7 +352,9 @@ mod tests {
             .batch_create("abc", "/src", "/out", "en", &serde_json::json!({}))
             .unwrap();
         let report = serde_json::json!({"segments": 4});
-        store.batch_file_set(id, "a.docx", "pending", None, &report).unwrap();
+        store
+            .batch_file_set(id, "a.docx", "pending", None, &report)
+            .unwrap();
         store
             .batch_file_set(id, "a.docx", "done", Some("a.docx"), &report)
             .unwrap();

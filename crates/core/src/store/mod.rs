@@ -11,8 +11,8 @@
 //! The store is synchronous: a shell running an async runtime calls it from
 //! `spawn_blocking` (or keeps it on its own thread), never on the runtime.
 
-pub mod export;
 mod batch;
+pub mod export;
 mod glossary;
 mod mask;
 
