@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as Std, Stdio};
 use std::time::{Duration, Instant};
 
@@ -454,5 +454,61 @@ fn bad_batch_folders_are_refused_before_the_model_loads() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
-    let _ = PathBuf::new();
+}
+
+#[test]
+fn batch_cancel_from_another_process_stops_the_job_and_a_rerun_finishes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.docx"), sample::docx(1)).unwrap();
+    let db = dir.path().join("h.sqlite3");
+    let out = dir.path().join("out");
+    let mut child = wenshu_cmd(&db)
+        .args(batch_args(&src, &out, "zh-Hant"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while segments_logged(&db) < 2 && started.elapsed() < Duration::from_secs(300) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let cancel = wenshu_cmd(&db)
+        .args(["batch", "cancel", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        cancel.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&cancel.stderr)
+    );
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(1), "a cancelled job exits with status 1");
+    let report = report(&out);
+    assert_eq!(report["summary"]["status"], "cancelled");
+    let logged = segments_logged(&db);
+    assert!(
+        (2..20).contains(&logged),
+        "stopped part-way: {logged} segments"
+    );
+
+    let rerun = wenshu_cmd(&db)
+        .args(batch_args(&src, &out, "zh-Hant"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&rerun.stderr);
+    assert_eq!(rerun.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("resuming job 1"), "{stderr}");
+    let (n, distinct) = Store::open(&db).unwrap().segment_log_counts(1).unwrap();
+    assert_eq!(n, distinct, "a segment was translated twice");
+    assert_eq!(report_status(&out), "completed");
+}
+
+fn report_status(out: &Path) -> String {
+    report(out)["summary"]["status"]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }

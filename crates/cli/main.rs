@@ -625,6 +625,9 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     if args.what == "history" {
         return run_bench_history(&args, db);
     }
+    if args.what == "batch" {
+        return run_bench_batch(&args);
+    }
     let mut config = engine_config(&args.engine)?;
     config.n_batch = args.batch.max(1);
     // Every rep must evaluate the whole prompt, as the bare loop does.
@@ -664,6 +667,45 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     println!(
         "{:<12} {:>14.3} {:>16.3}",
         "engine/bare", report.prompt_ratio, report.generation_ratio
+    );
+    Ok(0)
+}
+
+fn run_bench_batch(args: &BenchArgs) -> Result<u8, Failure> {
+    let config = engine_config(&args.engine)?;
+    let report = wenshu_core::bench::batch::run(
+        config,
+        &[1, 4, 8],
+        args.gen_tokens.max(8),
+        args.reps as usize,
+        &mut |msg| eprintln!("bench: {msg}"),
+    )
+    .map_err(|e| Failure::runtime(e.code(), e))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    println!(
+        "model {} | {} threads | {} tokens per sequence | {} runs each, medians",
+        report.model_file, report.threads, report.gen_tokens, report.reps
+    );
+    println!(
+        "{:<12} {:>16} {:>10}",
+        "sequences", "tokens/s (all)", "vs 1"
+    );
+    for level in &report.levels {
+        println!(
+            "{:<12} {:>16.1} {:>9.2}x",
+            level.sequences, level.tokens_per_second, level.speedup
+        );
+    }
+    let d = &report.docx;
+    println!(
+        "docx: {} pages, {} bytes, {} blocks: read {:.1} ms + rewrite {:.1} ms = {:.1} ms",
+        d.pages, d.bytes, d.blocks, d.read_ms, d.render_ms, d.total_ms
     );
     Ok(0)
 }

@@ -486,3 +486,175 @@ pub mod history {
         })
     }
 }
+
+/// `wenshu bench batch`: throughput of parallel sequences, and the cost of
+/// reading and rewriting a large .docx without any model work.
+pub mod batch {
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    use serde::Serialize;
+
+    use super::{median, BENCH_TEXT};
+    use crate::engine::{
+        EngineConfig, EngineError, Event, GenerateRequest, Generator, LlamaEngine, SamplingParams,
+    };
+
+    /// Aggregate generation speed with one number of parallel sequences.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Level {
+        pub sequences: u32,
+        /// Generated tokens per second over all sequences (median of reps).
+        pub tokens_per_second: f64,
+        /// Against one sequence.
+        pub speedup: f64,
+    }
+
+    /// Parse + rewrite of the generated document.
+    #[derive(Debug, Clone, Serialize)]
+    pub struct DocxFigures {
+        pub pages: usize,
+        pub bytes: usize,
+        pub blocks: usize,
+        pub read_ms: f64,
+        pub render_ms: f64,
+        pub total_ms: f64,
+    }
+
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Report {
+        pub model_file: String,
+        pub threads: u32,
+        pub gen_tokens: u32,
+        pub reps: usize,
+        pub levels: Vec<Level>,
+        pub docx: DocxFigures,
+    }
+
+    /// One measurement: `n` requests submitted together, each generating
+    /// `gen` tokens; returns generated tokens per second over the generation
+    /// phase (from the last first token to the last token).
+    fn aggregate(engine: &LlamaEngine, n: u32, gen: u32) -> Result<f64, EngineError> {
+        let started = Instant::now();
+        let receivers = (0..n)
+            .map(|i| {
+                // Different short prompts, so no sequence copies another.
+                let start = (i as usize * 37) % (BENCH_TEXT.len() / 2);
+                let start = (start..)
+                    .find(|&s| BENCH_TEXT.is_char_boundary(s))
+                    .unwrap_or(0);
+                let prompt: String = BENCH_TEXT[start..].chars().take(40).collect();
+                let mut request = GenerateRequest::new(prompt, gen);
+                request.sampling = SamplingParams::greedy();
+                request.ignore_eog = true;
+                let (tx, rx) = mpsc::channel();
+                engine.submit(request, tx).map(|_| rx)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tokens = 0u64;
+        let mut last_first_token_ms: f64 = 0.0;
+        for rx in receivers {
+            loop {
+                match rx.recv().map_err(|_| EngineError::Stopped)? {
+                    Event::Token(_) => {}
+                    Event::Done(c) => {
+                        tokens += u64::from(c.generated_tokens.saturating_sub(1));
+                        last_first_token_ms = last_first_token_ms.max(c.timings.first_token_ms);
+                        break;
+                    }
+                    Event::Failed { error, .. } => return Err(error),
+                }
+            }
+        }
+        let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let window = (wall_ms - last_first_token_ms).max(1.0);
+        Ok(tokens as f64 * 1000.0 / window)
+    }
+
+    /// Runs the benchmark: one engine with `max(levels)` slots.
+    ///
+    /// # Errors
+    /// When the model cannot be loaded or decoding fails.
+    pub fn run(
+        mut config: EngineConfig,
+        levels: &[u32],
+        gen_tokens: u32,
+        reps: usize,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Report, EngineError> {
+        config.parallel = levels.iter().copied().max().unwrap_or(1);
+        config.n_ctx = 512;
+        config.prefix_cache = false;
+        progress("loading the model");
+        let engine = LlamaEngine::load(config)?;
+        let mut figures = Vec::new();
+        for &n in levels {
+            progress(&format!("{n} parallel sequence(s)"));
+            aggregate(&engine, n, 8)?; // warm-up
+            let runs = (0..reps.max(1))
+                .map(|_| aggregate(&engine, n, gen_tokens))
+                .collect::<Result<Vec<_>, _>>()?;
+            figures.push((n, median(runs)));
+        }
+        let base = figures
+            .first()
+            .map(|f| f.1)
+            .unwrap_or(1.0)
+            .max(f64::EPSILON);
+        let levels = figures
+            .into_iter()
+            .map(|(sequences, tps)| Level {
+                sequences,
+                tokens_per_second: tps,
+                speedup: tps / base,
+            })
+            .collect();
+        progress("reading and rewriting a 300-page .docx");
+        let docx = docx_figures(300, reps.max(3))?;
+        Ok(Report {
+            model_file: engine.info().file_name.clone(),
+            threads: engine.info().threads,
+            gen_tokens,
+            reps,
+            levels,
+            docx,
+        })
+    }
+
+    /// Reads the generated document from memory and renders it back with
+    /// every block replaced; medians over `reps`.
+    pub fn docx_figures(pages: usize, reps: usize) -> Result<DocxFigures, EngineError> {
+        use wenshu_documents::{sample, Document, Format, Limits};
+        let bytes = sample::docx(pages);
+        let limits = Limits::default();
+        let (mut reads, mut renders, mut blocks) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..reps {
+            let t = Instant::now();
+            let doc = Document::from_bytes(&bytes, Format::Docx, &limits)
+                .map_err(|e| EngineError::Backend(format!("sample document: {e}")))?;
+            reads.push(t.elapsed().as_secs_f64() * 1000.0);
+            let texts: Vec<String> = doc
+                .blocks()
+                .iter()
+                .map(|b| format!("{}。", b.text))
+                .collect();
+            blocks = texts.len();
+            let t = Instant::now();
+            let out = doc
+                .render(&texts, Format::Docx)
+                .map_err(|e| EngineError::Backend(format!("sample document: {e}")))?;
+            renders.push(t.elapsed().as_secs_f64() * 1000.0);
+            std::hint::black_box(out);
+        }
+        let read_ms = median(reads);
+        let render_ms = median(renders);
+        Ok(DocxFigures {
+            pages,
+            bytes: bytes.len(),
+            blocks,
+            read_ms,
+            render_ms,
+            total_ms: read_ms + render_ms,
+        })
+    }
+}

@@ -13,7 +13,7 @@ use crate::Format;
 #[non_exhaustive]
 pub enum DocumentError {
     /// The file could not be opened or read.
-    #[error("cannot read {}: {source}; check that the file exists and is not open in another program", path.display())]
+    #[error("cannot read {}: {source}; {}", path.display(), io_fix(source))]
     Io {
         /// The file.
         path: PathBuf,
@@ -163,6 +163,17 @@ pub enum DocumentError {
         /// What went wrong.
         message: String,
     },
+}
+
+/// What the user can do about an I/O error.
+fn io_fix(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "check the file's permissions (you need read access) or copy it somewhere readable"
+        }
+        std::io::ErrorKind::NotFound => "check the path",
+        _ => "check that the file exists and is not open in another program",
+    }
 }
 
 impl DocumentError {

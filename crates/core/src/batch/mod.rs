@@ -171,12 +171,11 @@ fn is_hidden(name: &str) -> bool {
 /// output folder inside the source is not descended into and is reported.
 pub fn plan_files(folders: &Folders) -> Vec<FilePlan> {
     let mut plans = Vec::new();
-    let walker = walkdir::WalkDir::new(&folders.source)
+    let mut walker = walkdir::WalkDir::new(&folders.source)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(&e.file_name().to_string_lossy()));
-    let mut walker = walker;
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
@@ -497,7 +496,7 @@ pub fn run(
         let document = match Document::read(&plan.path, &opts.limits) {
             Ok(d) => d,
             Err(e) => {
-                report.fail(e.code(), &document_message(&e));
+                report.fail(e.code(), &e.to_string());
                 store.batch_file_set(job, &plan.rel, "failed", None, &report.to_json())?;
                 reports[index] = Some(report);
                 continue;
@@ -749,10 +748,6 @@ fn store_file(
     store.batch_file_set(job, rel, &report.status, output, &report.to_json())
 }
 
-fn document_message(e: &DocumentError) -> String {
-    e.to_string()
-}
-
 /// One segment through the translate task.
 fn translate_segment(
     runner: &Runner<'_>,
@@ -934,7 +929,7 @@ fn finish_file(
     let bytes = match file.document.render(&translations, out_format) {
         Ok(b) => b,
         Err(e) => {
-            report.fail(e.code(), &document_message(&e));
+            report.fail(e.code(), &e.to_string());
             return Ok(report);
         }
     };
