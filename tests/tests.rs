@@ -11,6 +11,7 @@
 //! - `cli`       the binary end to end: exit codes, --json, stdin
 //! - `history`   runs in SQLite: provenance, search, rerun, glossary, concurrency, kill -9, purge, masking
 //! - `batch`     documents in and out, folder jobs: bad files, SIGKILL and resume, review copies
+//! - `worker`    the supervised model process: kill -9 mid-generation, restart, start errors
 
 mod util;
 
@@ -19,3 +20,4 @@ mod cli;
 mod files;
 mod history;
 mod model;
+mod worker;

@@ -54,6 +54,18 @@ pub enum Command {
     /// Translate whole folders of documents; resumable jobs with a report.
     #[command(subcommand)]
     Batch(BatchCommand),
+    /// Serve tasks as JSON lines on stdin/stdout (the desktop app's supervised model process)
+    #[command(hide = true)]
+    Worker(WorkerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Extra directory of prompt files
+    #[arg(long, value_name = "DIR")]
+    pub prompts: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 #[derive(Debug, Subcommand)]

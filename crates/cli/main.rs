@@ -99,7 +99,7 @@ fn main() -> ExitCode {
         Command::Batch(
             args::BatchCommand::Status { json, .. } | args::BatchCommand::List { json, .. },
         ) => *json,
-        Command::Batch(_) => false,
+        Command::Batch(_) | Command::Worker(_) => false,
     };
     let db = cli.db.clone();
     let outcome = match cli.command {
@@ -115,6 +115,7 @@ fn main() -> ExitCode {
         Command::History(cmd) => history::run_history(cmd, db.as_deref()),
         Command::Glossary(cmd) => history::run_glossary(cmd, db.as_deref()),
         Command::Batch(cmd) => batch::run_batch(cmd, db.as_deref()),
+        Command::Worker(args) => run_worker(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -667,6 +668,24 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     println!(
         "{:<12} {:>14.3} {:>16.3}",
         "engine/bare", report.prompt_ratio, report.generation_ratio
+    );
+    Ok(0)
+}
+
+/// `wenshu worker`: load the model, then answer JSON-line requests until
+/// stdin closes. Errors before the model is ready go to stderr, where the
+/// supervisor reads them.
+fn run_worker(args: args::WorkerArgs) -> Result<u8, Failure> {
+    let mut extra = Vec::new();
+    extra.extend(args.prompts.clone());
+    extra.extend(prompts::dev_tree_dir());
+    let library = PromptLibrary::standard(&extra);
+    let engine = load_engine(engine_config(&args.engine)?)?;
+    wenshu_core::worker::serve(
+        &engine,
+        &library,
+        std::io::BufReader::new(std::io::stdin()),
+        Box::new(std::io::stdout()),
     );
     Ok(0)
 }

@@ -16,5 +16,6 @@ pub mod settings;
 pub mod store;
 pub mod tasks;
 pub mod text;
+pub mod worker;
 
 pub use wenshu_documents as documents;

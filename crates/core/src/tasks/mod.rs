@@ -140,7 +140,7 @@ impl fmt::Display for DocType {
 }
 
 /// What the user asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Request {
     pub task: TaskKind,
     pub input: String,

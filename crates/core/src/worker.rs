@@ -1,0 +1,540 @@
+//! Inference in a supervised worker process.
+//!
+//! A GGML abort, an out-of-memory kill or a `kill -9` ends a process, not
+//! just a thread. The desktop app therefore runs the model in a child
+//! process (the same binary, `wenshu worker`) and talks to it with JSON lines
+//! over stdin and stdout: [`serve`] is the child's side, [`Supervisor`] the
+//! parent's. When the child dies, every request in flight ends with the
+//! `worker_crashed` code and the text streamed so far, and the next request
+//! starts a fresh child. The parent never loads llama.cpp.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command as ProcessCommand, Stdio};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{CancelToken, Generator, ModelInfo};
+use crate::prompts::PromptLibrary;
+use crate::tasks::{Request, Runner, Sink, TaskResult};
+
+/// What the parent sends, one JSON object per line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum WorkerCommand {
+    Run { id: u64, request: Request },
+    Cancel { id: u64 },
+}
+
+/// What the worker sends back, one JSON object per line.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum WorkerEvent {
+    /// The model is loaded; requests may follow.
+    Ready {
+        model: Box<ModelInfoWire>,
+    },
+    /// A piece of the result's text.
+    Text {
+        id: u64,
+        text: String,
+    },
+    Progress {
+        id: u64,
+        stage: String,
+        index: usize,
+        of: usize,
+    },
+    Done {
+        id: u64,
+        result: Box<TaskResult>,
+    },
+    Error {
+        id: u64,
+        code: String,
+        message: String,
+        partial: String,
+    },
+}
+
+/// The loaded model as the worker reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelInfoWire {
+    pub file_name: String,
+    pub sha256: String,
+    pub n_ctx: u32,
+    pub gpu_layers: u32,
+    pub threads: u32,
+    pub has_chat_template: bool,
+    pub description: String,
+}
+
+impl From<&ModelInfo> for ModelInfoWire {
+    fn from(m: &ModelInfo) -> Self {
+        Self {
+            file_name: m.file_name.clone(),
+            sha256: m.sha256.clone(),
+            n_ctx: m.n_ctx,
+            gpu_layers: m.gpu_layers,
+            threads: m.threads,
+            has_chat_template: m.has_chat_template,
+            description: m.description.clone(),
+        }
+    }
+}
+
+type Out = Arc<Mutex<Box<dyn Write + Send>>>;
+
+fn send(out: &Out, event: &WorkerEvent) {
+    if let Ok(mut out) = out.lock() {
+        if let Ok(line) = serde_json::to_string(event) {
+            // A parent that has gone away cannot be told anything.
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    }
+}
+
+struct WireSink<'a> {
+    id: u64,
+    out: &'a Out,
+}
+
+impl Sink for WireSink<'_> {
+    fn text(&mut self, piece: &str) {
+        send(
+            self.out,
+            &WorkerEvent::Text {
+                id: self.id,
+                text: piece.to_string(),
+            },
+        );
+    }
+    fn progress(&mut self, stage: &crate::tasks::Progress) {
+        send(
+            self.out,
+            &WorkerEvent::Progress {
+                id: self.id,
+                stage: stage.stage.to_string(),
+                index: stage.index,
+                of: stage.of,
+            },
+        );
+    }
+}
+
+/// The worker's loop: announce the model, then run requests one at a time
+/// while still reading cancels. Returns when stdin closes.
+pub fn serve(
+    generator: &dyn Generator,
+    prompts: &PromptLibrary,
+    input: impl BufRead + Send,
+    output: Box<dyn Write + Send>,
+) {
+    let out: Out = Arc::new(Mutex::new(output));
+    send(
+        &out,
+        &WorkerEvent::Ready {
+            model: Box::new(generator.info().into()),
+        },
+    );
+    let cancels: Arc<Mutex<HashMap<u64, CancelToken>>> = Arc::default();
+    let (tx, rx) = mpsc::channel::<(u64, Request)>();
+    std::thread::scope(|scope| {
+        let reader_cancels = cancels.clone();
+        scope.spawn(move || {
+            for line in input.lines() {
+                let Ok(line) = line else { break };
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match serde_json::from_str::<WorkerCommand>(&line) {
+                    Ok(WorkerCommand::Run { id, request }) => {
+                        if let Ok(mut c) = reader_cancels.lock() {
+                            c.insert(id, CancelToken::new());
+                        }
+                        if tx.send((id, request)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(WorkerCommand::Cancel { id }) => {
+                        if let Some(token) =
+                            reader_cancels.lock().ok().and_then(|c| c.get(&id).cloned())
+                        {
+                            token.cancel();
+                        }
+                    }
+                    Err(e) => tracing::warn!("worker: ignoring a malformed command: {e}"),
+                }
+            }
+            // stdin closed: the parent is gone; stop what is running.
+            if let Ok(c) = reader_cancels.lock() {
+                c.values().for_each(CancelToken::cancel);
+            }
+        });
+        let runner = Runner::new(generator, prompts);
+        for (id, request) in rx {
+            let cancel = cancels
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&id).cloned())
+                .unwrap_or_default();
+            let outcome = runner
+                .plan(request)
+                .and_then(|plan| runner.run(&plan, &mut WireSink { id, out: &out }, &cancel));
+            let event = match outcome {
+                Ok(result) => WorkerEvent::Done {
+                    id,
+                    result: Box::new(result),
+                },
+                Err(e) => WorkerEvent::Error {
+                    id,
+                    code: e.code().to_string(),
+                    message: format!("{e:#}"),
+                    partial: e.partial().unwrap_or("").to_string(),
+                },
+            };
+            send(&out, &event);
+            if let Ok(mut c) = cancels.lock() {
+                c.remove(&id);
+            }
+        }
+    });
+}
+
+/// A request that did not complete: the worker's error, or its death.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct WorkerError {
+    /// `worker_crashed`, `worker_start`, or the task's own code.
+    pub code: String,
+    pub message: String,
+    /// Text streamed before the failure; the caller keeps it.
+    pub partial: String,
+}
+
+struct Live {
+    child: Child,
+    stdin: ChildStdin,
+    model: ModelInfoWire,
+}
+
+type Routes = Arc<Mutex<HashMap<u64, Sender<WorkerEvent>>>>;
+
+/// The parent's side: starts the worker on demand, restarts it after a
+/// crash, and routes its events to the request they belong to.
+pub struct Supervisor {
+    program: PathBuf,
+    args: Vec<OsString>,
+    envs: Vec<(OsString, OsString)>,
+    live: Mutex<Option<Live>>,
+    routes: Routes,
+    next_id: Mutex<u64>,
+    /// How many times a worker was started (the first start included).
+    pub starts: Mutex<u32>,
+}
+
+impl Supervisor {
+    /// A supervisor for `program args…` (normally this binary with `worker`).
+    /// Nothing is started until the first request.
+    pub fn new(program: impl Into<PathBuf>, args: Vec<OsString>) -> Self {
+        Self {
+            program: program.into(),
+            args,
+            envs: Vec::new(),
+            live: Mutex::new(None),
+            routes: Arc::default(),
+            next_id: Mutex::new(1),
+            starts: Mutex::new(0),
+        }
+    }
+
+    /// Adds an environment variable for the worker.
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.envs.push((key.into(), value.into()));
+        self
+    }
+
+    /// The worker's process id, when one is running.
+    pub fn pid(&self) -> Option<u32> {
+        self.live.lock().ok()?.as_ref().map(|l| l.child.id())
+    }
+
+    /// Starts the worker if none is alive; returns its model.
+    ///
+    /// # Errors
+    /// `worker_start` when it cannot be spawned or dies before it is ready
+    /// (bad model file, …), with its last stderr line.
+    pub fn ensure_started(&self) -> Result<ModelInfoWire, WorkerError> {
+        let mut live = self
+            .live
+            .lock()
+            .map_err(|_| start_error("lock poisoned".into()))?;
+        if let Some(l) = live.as_mut() {
+            if matches!(l.child.try_wait(), Ok(None)) {
+                return Ok(l.model.clone());
+            }
+            *live = None;
+        }
+        let mut command = ProcessCommand::new(&self.program);
+        command
+            .args(&self.args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.envs {
+            command.env(k, v);
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| start_error(format!("cannot start {}: {e}", self.program.display())))?;
+        if let Ok(mut n) = self.starts.lock() {
+            *n += 1;
+        }
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| start_error("no stdin".into()))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| start_error("no stdout".into()))?;
+        let stderr = child
+            .stderr
+            .take()
+            .ok_or_else(|| start_error("no stderr".into()))?;
+        let last_err: Arc<Mutex<String>> = Arc::default();
+        let last = last_err.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !line.trim().is_empty() {
+                    if let Ok(mut l) = last.lock() {
+                        *l = line;
+                    }
+                }
+            }
+        });
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let routes = self.routes.clone();
+        std::thread::spawn(move || read_events(stdout, routes, ready_tx));
+        match ready_rx.recv() {
+            Ok(model) => {
+                *live = Some(Live {
+                    child,
+                    stdin,
+                    model: model.clone(),
+                });
+                Ok(model)
+            }
+            Err(_) => {
+                let _ = child.wait();
+                let detail = last_err.lock().map(|l| l.clone()).unwrap_or_default();
+                Err(start_error(if detail.is_empty() {
+                    "the worker exited before it was ready".into()
+                } else {
+                    detail
+                }))
+            }
+        }
+    }
+
+    /// Runs a request in the worker, calling `on_text` with streamed text.
+    ///
+    /// # Errors
+    /// The task's error, or `worker_crashed` (with the partial text) when
+    /// the worker died; the next call starts a new worker.
+    pub fn run(
+        &self,
+        request: &Request,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<TaskResult, WorkerError> {
+        let (id, rx) = self.submit(request)?;
+        let mut partial = String::new();
+        for event in rx {
+            match event {
+                WorkerEvent::Text { text, .. } => {
+                    on_text(&text);
+                    partial.push_str(&text);
+                }
+                WorkerEvent::Done { result, .. } => return Ok(*result),
+                WorkerEvent::Error {
+                    code,
+                    message,
+                    partial: p,
+                    ..
+                } => {
+                    return Err(WorkerError {
+                        code,
+                        message,
+                        partial: if p.is_empty() { partial } else { p },
+                    })
+                }
+                WorkerEvent::Progress { .. } | WorkerEvent::Ready { .. } => {}
+            }
+        }
+        let _ = id;
+        Err(WorkerError {
+            code: "worker_crashed".into(),
+            message: "the model worker stopped unexpectedly; your text is kept and the worker restarts with the next request".into(),
+            partial,
+        })
+    }
+
+    /// Sends a request; events for it arrive on the returned receiver (it
+    /// closes when the worker dies).
+    ///
+    /// # Errors
+    /// When no worker can be started.
+    pub fn submit(&self, request: &Request) -> Result<(u64, Receiver<WorkerEvent>), WorkerError> {
+        self.ensure_started()?;
+        let id = {
+            let mut n = self
+                .next_id
+                .lock()
+                .map_err(|_| start_error("lock poisoned".into()))?;
+            *n += 1;
+            *n
+        };
+        let (tx, rx) = mpsc::channel();
+        if let Ok(mut r) = self.routes.lock() {
+            r.insert(id, tx);
+        }
+        self.write(&WorkerCommand::Run {
+            id,
+            request: request.clone(),
+        })?;
+        Ok((id, rx))
+    }
+
+    /// Asks the worker to stop request `id` (its partial text is returned).
+    pub fn cancel(&self, id: u64) {
+        let _ = self.write(&WorkerCommand::Cancel { id });
+    }
+
+    fn write(&self, command: &WorkerCommand) -> Result<(), WorkerError> {
+        let mut live = self
+            .live
+            .lock()
+            .map_err(|_| start_error("lock poisoned".into()))?;
+        let l = live
+            .as_mut()
+            .ok_or_else(|| start_error("no worker".into()))?;
+        let line = serde_json::to_string(command).map_err(|e| start_error(e.to_string()))?;
+        writeln!(l.stdin, "{line}")
+            .and_then(|_| l.stdin.flush())
+            .map_err(|e| WorkerError {
+                code: "worker_crashed".into(),
+                message: format!("the model worker is not answering ({e}); try again"),
+                partial: String::new(),
+            })
+    }
+}
+
+impl Drop for Supervisor {
+    fn drop(&mut self) {
+        if let Ok(mut live) = self.live.lock() {
+            if let Some(mut l) = live.take() {
+                drop(l.stdin);
+                let _ = l.child.kill();
+                let _ = l.child.wait();
+            }
+        }
+    }
+}
+
+fn start_error(message: String) -> WorkerError {
+    WorkerError {
+        code: "worker_start".into(),
+        message,
+        partial: String::new(),
+    }
+}
+
+/// Reads the worker's events until its stdout closes; then every request
+/// still waiting is dropped, which its caller reads as a crash.
+fn read_events(stdout: std::process::ChildStdout, routes: Routes, ready: Sender<ModelInfoWire>) {
+    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        let Ok(event) = serde_json::from_str::<WorkerEvent>(&line) else {
+            continue;
+        };
+        let id = match &event {
+            WorkerEvent::Ready { model } => {
+                let _ = ready.send((**model).clone());
+                continue;
+            }
+            WorkerEvent::Text { id, .. }
+            | WorkerEvent::Progress { id, .. }
+            | WorkerEvent::Done { id, .. }
+            | WorkerEvent::Error { id, .. } => *id,
+        };
+        let finished = matches!(event, WorkerEvent::Done { .. } | WorkerEvent::Error { .. });
+        if let Ok(mut r) = routes.lock() {
+            if let Some(tx) = r.get(&id) {
+                let _ = tx.send(event);
+            }
+            if finished {
+                r.remove(&id);
+            }
+        }
+    }
+    if let Ok(mut r) = routes.lock() {
+        r.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fake::FakeGenerator;
+    use crate::tasks::TaskKind;
+
+    #[test]
+    fn the_worker_answers_a_request_with_text_events_then_its_result() {
+        let generator = FakeGenerator::new(4096, |_| "- 政府公布新措施 [1]\n".to_string());
+        let prompts = PromptLibrary::standard(&[]);
+        let request = Request::new(
+            TaskKind::Summarise,
+            "政府今日公布新措施。\n\n措施下月生效。",
+        );
+        let line = serde_json::to_string(&WorkerCommand::Run { id: 7, request }).unwrap();
+        let input = std::io::Cursor::new(format!("{line}\nnot json\n"));
+        let buffer: Arc<Mutex<Vec<u8>>> = Arc::default();
+        struct Shared(Arc<Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        serve(
+            &generator,
+            &prompts,
+            input,
+            Box::new(Shared(buffer.clone())),
+        );
+        let text = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+        let events: Vec<WorkerEvent> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(matches!(events[0], WorkerEvent::Ready { .. }));
+        let streamed: String = events
+            .iter()
+            .filter_map(|e| match e {
+                WorkerEvent::Text { id: 7, text } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        match events.last().unwrap() {
+            WorkerEvent::Done { id: 7, result } => assert_eq!(result.text, streamed),
+            other => panic!("expected the result last, got {other:?}"),
+        }
+    }
+}
