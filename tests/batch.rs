@@ -200,6 +200,11 @@ fn a_folder_with_every_kind_of_bad_file_is_translated_around_them_with_a_line_fo
         "# Opening hours\n\nThe centre opens at 9am on 4 January 2027.\n\n```sh\nkeep --me 1\n```\n\nRead [the notice](https://example.invalid/n) first.\n",
     )
     .unwrap();
+    std::fs::write(
+        src.join("notices/scan.pdf"),
+        sample::pdf(&["The pool closes on 4 January 2027.", "It reopens in April."]),
+    )
+    .unwrap();
     write_bad_inputs(&src);
     // The output folder lives inside the source folder: allowed, never walked.
     let out = src.join("translated");
@@ -255,6 +260,12 @@ fn a_folder_with_every_kind_of_bad_file_is_translated_around_them_with_a_line_fo
         assert_eq!(line(&report, good)["status"], "done", "{good}");
         assert!(out.join(good).is_file(), "{good} was written");
     }
+    // A PDF is read as text and written as .docx, one paragraph per block.
+    let scan = line(&report, "notices/scan.pdf");
+    assert_eq!(scan["status"], "done");
+    assert_eq!(scan["output"], "notices/scan.docx");
+    let scan_doc = Document::read(&out.join("notices/scan.docx"), &Limits::default()).unwrap();
+    assert_eq!(scan_doc.blocks().len(), 2);
     let csv = std::fs::read_to_string(out.join("report.csv")).unwrap();
     assert_eq!(
         csv.lines().count(),

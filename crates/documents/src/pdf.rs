@@ -123,52 +123,10 @@ fn is_cjk(c: char) -> bool {
 mod tests {
     use super::*;
     use crate::{Document, Format, Limits};
-    use pdf_extract::{Dictionary, Object, Stream, StringFormat};
+    use pdf_extract::{Dictionary, Object, StringFormat};
 
-    /// A one-page PDF whose content stream is `content`, with Helvetica as /F1.
     fn pdf(content: &str, extra_trailer: Option<(&str, Object)>) -> Vec<u8> {
-        let mut document = pdf_extract::Document::with_version("1.5");
-        let pages_id = document.new_object_id();
-        let mut font = Dictionary::new();
-        font.set("Type", Object::Name(b"Font".to_vec()));
-        font.set("Subtype", Object::Name(b"Type1".to_vec()));
-        font.set("BaseFont", Object::Name(b"Helvetica".to_vec()));
-        font.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
-        let font_id = document.add_object(font);
-        let mut fonts = Dictionary::new();
-        fonts.set("F1", Object::Reference(font_id));
-        let mut resources = Dictionary::new();
-        resources.set("Font", Object::Dictionary(fonts));
-        let resources_id = document.add_object(resources);
-        let content_id =
-            document.add_object(Stream::new(Dictionary::new(), content.as_bytes().to_vec()));
-        let mut page = Dictionary::new();
-        page.set("Type", Object::Name(b"Page".to_vec()));
-        page.set("Parent", Object::Reference(pages_id));
-        page.set("Contents", Object::Reference(content_id));
-        page.set("Resources", Object::Reference(resources_id));
-        page.set(
-            "MediaBox",
-            Object::Array(vec![0.into(), 0.into(), 595.into(), 842.into()]),
-        );
-        let page_id = document.add_object(page);
-        let mut pages = Dictionary::new();
-        pages.set("Type", Object::Name(b"Pages".to_vec()));
-        pages.set("Kids", Object::Array(vec![Object::Reference(page_id)]));
-        pages.set("Count", Object::Integer(1));
-        document.objects.insert(pages_id, Object::Dictionary(pages));
-        let mut catalog = Dictionary::new();
-        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
-        catalog.set("Pages", Object::Reference(pages_id));
-        let catalog_id = document.add_object(catalog);
-        document.trailer.set("Root", Object::Reference(catalog_id));
-        if let Some((key, value)) = extra_trailer {
-            let id = document.add_object(value);
-            document.trailer.set(key, Object::Reference(id));
-        }
-        let mut bytes = Vec::new();
-        document.save_to(&mut bytes).expect("test PDF saves");
-        bytes
+        crate::sample::pdf_with(content, extra_trailer)
     }
 
     #[test]
