@@ -131,10 +131,43 @@ fn bad_arguments_and_bad_input_exit_2_with_the_fix() {
         .stderr(predicate::str::contains("--to zh-Hant"));
     wenshu()
         .args(["summarise", "-"])
-        .write_stdin(vec![0xff, 0xfe, 0x00, 0x41, 0x80])
+        .write_stdin(vec![0x00, 0x01, 0x02, 0x80, 0xff, 0x00, 0x03, 0x9c])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("UTF-8"));
+}
+
+#[test]
+fn big5_input_is_decoded_rather_than_refused() {
+    let text = "政府今日公布新措施，協助市民應付生活開支。\n\n措施下月生效。";
+    let (big5, _, lossy) = encoding_rs::BIG5.encode(text);
+    assert!(!lossy);
+    assert!(
+        String::from_utf8(big5.to_vec()).is_err(),
+        "the fixture is not UTF-8"
+    );
+    let out = wenshu()
+        .args([
+            "translate",
+            "-",
+            "--to",
+            "en",
+            "--max-tokens",
+            "16",
+            "--json",
+        ])
+        .write_stdin(big5.to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["source_lang"], "zh-Hant");
+    assert_eq!(result["input_paragraphs"], 2);
 }
 
 #[test]

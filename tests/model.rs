@@ -318,3 +318,30 @@ fn parallel_decoding_gives_the_same_text_per_request_as_sequential_decoding_with
         );
     }
 }
+
+#[test]
+fn reusing_the_cached_prompt_prefix_skips_work_and_changes_no_output() {
+    use wenshu_core::engine::{EngineConfig, LlamaEngine};
+    let mut config = EngineConfig::new(util::demo_model());
+    config.prefix_cache = false;
+    let uncached = LlamaEngine::load(config).expect("the demo model loads");
+    let input = sample("notice.en.txt");
+    let make = || {
+        let mut r = request(TaskKind::Translate, &input, 24);
+        r.sampling = SamplingParams::greedy();
+        r.target = Some(Lang::ZhHant);
+        r
+    };
+    let (with_cache, _) = run_task(engine(), make());
+    let (without, _) = run_task(&uncached, make());
+    assert_eq!(with_cache.text, without.text);
+    let (a, b) = (with_cache.provenance.usage, without.provenance.usage);
+    assert_eq!(a.prompt_tokens, b.prompt_tokens);
+    assert_eq!(b.cached_prompt_tokens, 0);
+    // Six paragraphs, one call each, all sharing the prompt's examples.
+    assert!(a.calls >= 6);
+    assert!(
+        a.cached_prompt_tokens * 2 > a.prompt_tokens,
+        "most of the prompt should come from the cache: {a:?}"
+    );
+}

@@ -176,15 +176,22 @@ fn read_input(path: Option<&Path>) -> Result<String, Failure> {
         }
     };
     let source = path.map_or("standard input".to_string(), |p| p.display().to_string());
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Failure::usage(
-            "input_not_utf8",
-            anyhow!(
-                "{source} is not UTF-8 text (invalid byte at offset {}); save it as UTF-8 and try again",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })?;
+    // UTF-8 first; otherwise the same detection documents get (UTF-16 with a
+    // BOM, Big5, GB18030, …), so a file saved by an older Chinese editor works.
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            wenshu_core::documents::decode_text(e.as_bytes()).map_err(|_| {
+                Failure::usage(
+                    "input_not_utf8",
+                    anyhow!(
+                        "{source} is not text in a known encoding (invalid UTF-8 at byte {offset}); save it as UTF-8 and try again"
+                    ),
+                )
+            })?
+        }
+    };
     // A byte-order mark is not part of the text.
     Ok(text
         .strip_prefix('\u{feff}')
@@ -397,11 +404,12 @@ fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Fai
     }
     let usage = &result.provenance.usage;
     eprintln!(
-        "{task}: {} → {}, {} model call(s), {} prompt + {} generated tokens, first output {:.0} ms, total {:.1} s, {:.1} tokens/s generation ({})",
+        "{task}: {} → {}, {} model call(s), {} prompt ({} cached) + {} generated tokens, first output {:.0} ms, total {:.1} s, {:.1} tokens/s generation ({})",
         result.source_lang,
         result.target_lang,
         usage.calls,
         usage.prompt_tokens,
+        usage.cached_prompt_tokens,
         usage.generated_tokens,
         usage.first_output_ms,
         usage.total_ms / 1000.0,

@@ -35,6 +35,15 @@ mod pdf;
 pub mod sample;
 mod text;
 
+/// Decodes plain text: BOM, UTF-8, else a detected legacy encoding (Big5,
+/// GB18030, …); binary data is refused.
+///
+/// # Errors
+/// [`DocumentError::Binary`] for data that is not text.
+pub fn decode_text(bytes: &[u8]) -> Result<String, DocumentError> {
+    text::decode(bytes)
+}
+
 use std::path::Path;
 
 use serde::Serialize;

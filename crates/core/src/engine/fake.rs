@@ -131,6 +131,7 @@ impl Generator for FakeGenerator {
             text: scanner.text().to_string(),
             stop_reason: reason,
             prompt_tokens: prompt_tokens as u32,
+            cached_prompt_tokens: 0,
             generated_tokens: generated,
             timings: Timings::default(),
         }));

@@ -550,6 +550,7 @@ impl<'m> Scheduler<'m> {
                 text: String::new(),
                 stop_reason: StopReason::MaxTokens,
                 prompt_tokens: tokens.len() as u32,
+                cached_prompt_tokens: reused as u32,
                 generated_tokens: 0,
                 timings: Timings::default(),
             };

@@ -155,14 +155,22 @@ pub struct Completion {
     pub text: String,
     pub stop_reason: StopReason,
     pub prompt_tokens: u32,
+    /// Of `prompt_tokens`, those whose keys and values were already cached
+    /// from the previous request (a shared prefix) and not evaluated again.
+    #[serde(default)]
+    pub cached_prompt_tokens: u32,
     pub generated_tokens: u32,
     pub timings: Timings,
 }
 
 impl Completion {
     /// Prompt tokens per second.
+    /// Prompt tokens evaluated per second (cached ones excluded).
     pub fn prompt_tps(&self) -> f64 {
-        per_second(self.prompt_tokens as f64, self.timings.prompt_ms)
+        per_second(
+            self.prompt_tokens.saturating_sub(self.cached_prompt_tokens) as f64,
+            self.timings.prompt_ms,
+        )
     }
     /// Generated tokens per second, counted after the first token (whose cost
     /// belongs to the prompt).

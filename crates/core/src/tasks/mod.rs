@@ -219,6 +219,10 @@ pub struct KeyPoint {
 pub struct Usage {
     pub calls: u32,
     pub prompt_tokens: u64,
+    /// Of `prompt_tokens`, those reused from the cache (a prompt prefix
+    /// shared with the previous call) rather than evaluated.
+    #[serde(default)]
+    pub cached_prompt_tokens: u64,
     pub generated_tokens: u64,
     pub prompt_ms: f64,
     pub generation_ms: f64,

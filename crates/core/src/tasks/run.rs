@@ -162,6 +162,7 @@ impl Ctx<'_> {
     fn record(&mut self, prompt: &PromptRef, completion: &Completion) {
         self.usage.calls += 1;
         self.usage.prompt_tokens += u64::from(completion.prompt_tokens);
+        self.usage.cached_prompt_tokens += u64::from(completion.cached_prompt_tokens);
         self.usage.generated_tokens += u64::from(completion.generated_tokens);
         self.usage.prompt_ms += completion.timings.prompt_ms;
         self.usage.generation_ms += completion.timings.generation_ms;
