@@ -396,8 +396,11 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
     for m in &report.glossary_missing {
         eprintln!("warning: glossary term not rendered officially: {m}");
     }
-    for n in &report.numbers_missing {
-        eprintln!("warning: number `{n}` from the source is not in the translation");
+    if !report.numbers_missing.is_empty() {
+        eprintln!(
+            "warning: numbers from the source not in the translation: {}",
+            report.numbers_missing.join(", ")
+        );
     }
     Ok(0)
 }

@@ -772,7 +772,9 @@ fn translate_segment(
             warnings: result
                 .warnings
                 .into_iter()
-                .filter(|w| !w.starts_with("glossary:") && !w.starts_with("number "))
+                .filter(|w| {
+                    !w.starts_with("glossary:") && !w.starts_with("numbers from the source")
+                })
                 .collect(),
             generated_tokens: usage.generated_tokens,
             ms: usage.total_ms,

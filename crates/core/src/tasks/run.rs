@@ -327,8 +327,11 @@ impl<'a> Runner<'a> {
                 }
                 if plan.request.task == TaskKind::Translate && status == Status::Completed {
                     missing_numbers = text::numbers::missing_numbers(&plan.request.input, &ctx.out);
-                    for n in &missing_numbers {
-                        warnings.push(format!("number `{n}` from the source is not in the output"));
+                    if !missing_numbers.is_empty() {
+                        warnings.push(format!(
+                            "numbers from the source not in the output: {}",
+                            missing_numbers.join(", ")
+                        ));
                     }
                 }
                 status
@@ -941,6 +944,25 @@ mod tests {
         let check = result.glossary.unwrap();
         assert_eq!(check.terms.len(), 2);
         assert!(check.terms.iter().all(|t| t.found));
+    }
+
+    #[test]
+    fn numbers_lost_in_translation_are_listed_once_in_the_result_and_a_warning() {
+        let fake = FakeGenerator::new(4000, |_| "2026年將提供1,000個單位。".to_string());
+        let mut request = Request::new(
+            TaskKind::Translate,
+            "In 2026 the department will provide 1,000 flats at HK$2.5 million each.",
+        );
+        request.target = Some(Lang::ZhHant);
+        let (result, _) = run(&fake, request);
+        assert_eq!(result.missing_numbers, vec!["2.5"]);
+        let warnings: Vec<&String> = result
+            .warnings
+            .iter()
+            .filter(|w| w.contains("numbers"))
+            .collect();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].ends_with("2.5"));
     }
 
     #[test]
