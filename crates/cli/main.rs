@@ -637,6 +637,9 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     if args.what == "batch" {
         return run_bench_batch(&args);
     }
+    if args.what == "shortcut" {
+        return run_bench_shortcut(&args);
+    }
     let mut config = engine_config(&args.engine)?;
     config.n_batch = args.batch.max(1);
     // Every rep must evaluate the whole prompt, as the bare loop does.
@@ -694,6 +697,51 @@ fn run_worker(args: args::WorkerArgs) -> Result<u8, Failure> {
         &library,
         std::io::BufReader::new(std::io::stdin()),
         Box::new(std::io::stdout()),
+    );
+    Ok(0)
+}
+
+fn run_bench_shortcut(args: &BenchArgs) -> Result<u8, Failure> {
+    let config = engine_config(&args.engine)?;
+    let mut extra = Vec::new();
+    extra.extend(prompts::dev_tree_dir());
+    let library = PromptLibrary::standard(&extra);
+    // The "selection": the first three paragraphs of the sample press release.
+    let sample = include_str!("../../samples/press-release.zh-Hant.txt");
+    let text = wenshu_core::text::paragraphs(sample)
+        .into_iter()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let report = wenshu_core::bench::shortcut::run(
+        config,
+        &library,
+        &text,
+        args.reps as usize,
+        &mut |msg| eprintln!("bench: {msg}"),
+    )?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    println!(
+        "model {} | {} threads | selection {} tokens | {} runs each, medians",
+        report.model_file, report.threads, report.text_tokens, report.reps
+    );
+    println!(
+        "selection alone, prompt to first token: {:>8.1} ms",
+        report.text_alone_ms
+    );
+    println!(
+        "shortcut → first token, prefix cached:  {:>8.1} ms ({:.2}x; planning {:.1} ms, {} tokens evaluated)",
+        report.warm_ms, report.warm_ratio, report.warm_plan_ms, report.warm_evaluated_tokens
+    );
+    println!(
+        "shortcut → first token, nothing cached: {:>8.1} ms ({:.2}x)",
+        report.cold_ms, report.cold_ratio
     );
     Ok(0)
 }

@@ -658,3 +658,115 @@ pub mod batch {
         })
     }
 }
+
+/// `wenshu bench shortcut`: time from the summary shortcut to the first
+/// generated token, against evaluating the selected text alone.
+pub mod shortcut {
+    use std::time::Instant;
+
+    use serde::Serialize;
+
+    use super::median;
+    use crate::engine::{
+        self, EngineConfig, GenerateRequest, Generator, LlamaEngine, SamplingParams,
+    };
+    use crate::prompts::PromptLibrary;
+    use crate::tasks::{Request, Runner, TaskError, TaskKind};
+    use crate::text::Lang;
+
+    #[derive(Debug, Clone, Serialize)]
+    pub struct Report {
+        pub model_file: String,
+        pub threads: u32,
+        pub text_tokens: usize,
+        pub reps: usize,
+        /// Prompt evaluation of the selected text alone, to its first token.
+        pub text_alone_ms: f64,
+        /// Shortcut to first token, the prompt's fixed part already cached.
+        pub warm_ms: f64,
+        /// Of that, checking the request and preparing the prompt.
+        pub warm_plan_ms: f64,
+        /// Prompt tokens evaluated with the prefix cached (selection, paragraph
+        /// labels, the prompt's closing line).
+        pub warm_evaluated_tokens: u64,
+        /// Shortcut to first token with nothing cached.
+        pub cold_ms: f64,
+        pub warm_ratio: f64,
+        pub cold_ratio: f64,
+    }
+
+    /// (shortcut → first token, planning part, prompt tokens evaluated).
+    fn first_token(runner: &Runner<'_>, text: &str) -> Result<(f64, f64, u64), TaskError> {
+        let started = Instant::now();
+        let mut request = Request::new(TaskKind::Summarise, text);
+        request.target = Some(Lang::ZhHant);
+        request.max_tokens = Some(4);
+        request.sampling = SamplingParams::greedy();
+        let plan = runner.plan(request)?;
+        let planned = started.elapsed().as_secs_f64() * 1000.0;
+        let result = runner.run(&plan, &mut crate::tasks::NullSink, &Default::default())?;
+        let usage = result.provenance.usage;
+        Ok((
+            planned + usage.first_token_ms,
+            planned,
+            usage.prompt_tokens - usage.cached_prompt_tokens,
+        ))
+    }
+
+    /// Runs the benchmark on `text` (the "selection").
+    ///
+    /// # Errors
+    /// When the model cannot be loaded or a task fails.
+    pub fn run(
+        mut config: EngineConfig,
+        prompts: &PromptLibrary,
+        text: &str,
+        reps: usize,
+        progress: &mut dyn FnMut(&str),
+    ) -> Result<Report, TaskError> {
+        config.parallel = 1;
+        progress("loading the model twice (prefix cache on and off)");
+        config.prefix_cache = true;
+        let warm_engine = LlamaEngine::load(config.clone())?;
+        config.prefix_cache = false;
+        let cold_engine = LlamaEngine::load(config)?;
+        let warm_runner = Runner::new(&warm_engine, prompts);
+        let cold_runner = Runner::new(&cold_engine, prompts);
+        let text_tokens = cold_engine.count_tokens(text)?;
+        let (mut alone, mut warm, mut cold) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut plans, mut evaluated) = (Vec::new(), 0);
+        for rep in 0..=reps.max(1) {
+            let mut request = GenerateRequest::new(text, 1);
+            request.sampling = SamplingParams::greedy();
+            let c = engine::generate(&cold_engine, request, &mut |_| {})?;
+            // The app warms the prompt when it starts and after each use.
+            warm_runner.warm(TaskKind::Summarise, Lang::ZhHant)?;
+            let (w, plan_ms, tokens) = first_token(&warm_runner, text)?;
+            let (k, _, _) = first_token(&cold_runner, text)?;
+            if rep > 0 {
+                // Rep 0 is a warm-up.
+                alone.push(c.timings.first_token_ms);
+                warm.push(w);
+                cold.push(k);
+                plans.push(plan_ms);
+                evaluated = tokens;
+            }
+        }
+        let text_alone_ms = median(alone);
+        let warm_ms = median(warm);
+        let cold_ms = median(cold);
+        Ok(Report {
+            model_file: warm_engine.info().file_name.clone(),
+            threads: warm_engine.info().threads,
+            text_tokens,
+            reps: reps.max(1),
+            text_alone_ms,
+            warm_ms,
+            warm_plan_ms: median(plans),
+            warm_evaluated_tokens: evaluated,
+            cold_ms,
+            warm_ratio: warm_ms / text_alone_ms.max(f64::EPSILON),
+            cold_ratio: cold_ms / text_alone_ms.max(f64::EPSILON),
+        })
+    }
+}

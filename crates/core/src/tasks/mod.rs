@@ -228,6 +228,10 @@ pub struct Usage {
     pub generation_ms: f64,
     /// From the start of the task to the first streamed text.
     pub first_output_ms: f64,
+    /// From the start of the task to the first token the model generated
+    /// (before any line or clause buffering).
+    #[serde(default)]
+    pub first_token_ms: f64,
     pub total_ms: f64,
 }
 

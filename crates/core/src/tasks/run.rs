@@ -418,13 +418,44 @@ impl<'a> Runner<'a> {
         // cancelling the whole task; a task cancel still reaches the call.
         let stop_early = ctx.cancel.child();
         request.cancel = stop_early.clone();
+        let call_started = ctx.started.elapsed().as_secs_f64() * 1000.0;
         let completion = engine::generate(self.generator, request, &mut |piece| {
             if !on_text(ctx, piece) {
                 stop_early.cancel();
             }
         })?;
+        if ctx.usage.calls == 0 && completion.generated_tokens > 0 {
+            ctx.usage.first_token_ms = call_started + completion.timings.first_token_ms;
+        }
         ctx.record(&rendered.prompt, &completion);
         Ok(completion)
+    }
+
+    /// Evaluates the fixed part of a task's prompt ahead of time, so that
+    /// the first real request (a summary from the global shortcut) only pays
+    /// for its own text: the engine keeps the prefix in its cache.
+    ///
+    /// # Errors
+    /// A missing prompt, or the engine failing.
+    pub fn warm(&self, task: TaskKind, target: Lang) -> Result<(), TaskError> {
+        // Any input in the right language plans the same prompt.
+        let source_is_chinese = if task == TaskKind::Translate {
+            !target.is_chinese()
+        } else {
+            target.is_chinese()
+        };
+        let sample = if source_is_chinese { "文" } else { "a" };
+        let mut request = Request::new(task, sample);
+        request.target = Some(target);
+        if task == TaskKind::Draft {
+            request.doc_type = Some(super::DocType::Memo);
+        }
+        let plan = self.plan(request)?;
+        let rendered = plan.prompt.render(self.generator, &Vars::new(&plan))?;
+        let mut warm = GenerateRequest::new(rendered.text, 1);
+        warm.sampling = crate::engine::SamplingParams::greedy();
+        engine::generate(self.generator, warm, &mut |_| {})?;
+        Ok(())
     }
 
     fn summarise(
