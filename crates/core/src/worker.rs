@@ -13,8 +13,10 @@ use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command as ProcessCommand, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -221,9 +223,25 @@ struct Live {
     child: Child,
     stdin: ChildStdin,
     model: ModelInfoWire,
+    /// Set when the worker's stdout closed: it is gone, or going.
+    gone: Arc<AtomicBool>,
+    generation: u64,
 }
 
-type Routes = Arc<Mutex<HashMap<u64, Sender<WorkerEvent>>>>;
+impl Live {
+    fn alive(&mut self) -> bool {
+        !self.gone.load(Ordering::SeqCst) && matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Ends the process (if it is not already dead) and reaps it.
+    fn bury(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Request id → (worker generation serving it, where its events go).
+type Routes = Arc<Mutex<HashMap<u64, (u64, Sender<WorkerEvent>)>>>;
 
 /// The parent's side: starts the worker on demand, restarts it after a
 /// crash, and routes its events to the request they belong to.
@@ -233,6 +251,7 @@ pub struct Supervisor {
     envs: Vec<(OsString, OsString)>,
     live: Mutex<Option<Live>>,
     routes: Routes,
+    generation: Mutex<u64>,
     next_id: Mutex<u64>,
     /// How many times a worker was started (the first start included).
     pub starts: Mutex<u32>,
@@ -248,6 +267,7 @@ impl Supervisor {
             envs: Vec::new(),
             live: Mutex::new(None),
             routes: Arc::default(),
+            generation: Mutex::new(0),
             next_id: Mutex::new(1),
             starts: Mutex::new(0),
         }
@@ -275,10 +295,14 @@ impl Supervisor {
             .lock()
             .map_err(|_| start_error("lock poisoned".into()))?;
         if let Some(l) = live.as_mut() {
-            if matches!(l.child.try_wait(), Ok(None)) {
+            if l.alive() {
                 return Ok(l.model.clone());
             }
-            *live = None;
+            // Its stdout may close a moment before the process can be
+            // reaped; either sign means it is gone.
+            if let Some(dead) = live.take() {
+                dead.bury();
+            }
         }
         let mut command = ProcessCommand::new(&self.program);
         command
@@ -320,13 +344,33 @@ impl Supervisor {
         });
         let (ready_tx, ready_rx) = mpsc::channel();
         let routes = self.routes.clone();
-        std::thread::spawn(move || read_events(stdout, routes, ready_tx));
+        let gone: Arc<AtomicBool> = Arc::default();
+        let reader_gone = gone.clone();
+        let generation = {
+            let mut g = self
+                .generation
+                .lock()
+                .map_err(|_| start_error("lock poisoned".into()))?;
+            *g += 1;
+            *g
+        };
+        std::thread::spawn(move || {
+            read_events(stdout, &routes, ready_tx);
+            reader_gone.store(true, Ordering::SeqCst);
+            // This worker's requests still waiting end as crashed: their
+            // senders go. A newer worker's requests are not touched.
+            if let Ok(mut r) = routes.lock() {
+                r.retain(|_, (g, _)| *g != generation);
+            }
+        });
         match ready_rx.recv() {
             Ok(model) => {
                 *live = Some(Live {
                     child,
                     stdin,
                     model: model.clone(),
+                    gone,
+                    generation,
                 });
                 Ok(model)
             }
@@ -353,8 +397,20 @@ impl Supervisor {
         on_text: &mut dyn FnMut(&str),
     ) -> Result<TaskResult, WorkerError> {
         let (id, rx) = self.submit(request)?;
+        let generation = self.live_generation();
         let mut partial = String::new();
-        for event in rx {
+        loop {
+            let event = match rx.recv_timeout(Duration::from_millis(250)) {
+                Ok(event) => event,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    // Never wait on a worker that is no longer there.
+                    if self.live_generation() != generation || !self.worker_alive() {
+                        break;
+                    }
+                    continue;
+                }
+            };
             match event {
                 WorkerEvent::Text { text, .. } => {
                     on_text(&text);
@@ -376,12 +432,25 @@ impl Supervisor {
                 WorkerEvent::Progress { .. } | WorkerEvent::Ready { .. } => {}
             }
         }
-        let _ = id;
+        if let Ok(mut r) = self.routes.lock() {
+            r.remove(&id);
+        }
         Err(WorkerError {
             code: "worker_crashed".into(),
             message: "the model worker stopped unexpectedly; your text is kept and the worker restarts with the next request".into(),
             partial,
         })
+    }
+
+    fn live_generation(&self) -> Option<u64> {
+        self.live.lock().ok()?.as_ref().map(|l| l.generation)
+    }
+
+    fn worker_alive(&self) -> bool {
+        self.live
+            .lock()
+            .ok()
+            .is_some_and(|mut l| l.as_mut().is_some_and(Live::alive))
     }
 
     /// Sends a request; events for it arrive on the returned receiver (it
@@ -391,6 +460,7 @@ impl Supervisor {
     /// When no worker can be started.
     pub fn submit(&self, request: &Request) -> Result<(u64, Receiver<WorkerEvent>), WorkerError> {
         self.ensure_started()?;
+        let generation = self.live_generation().unwrap_or(0);
         let id = {
             let mut n = self
                 .next_id
@@ -401,7 +471,7 @@ impl Supervisor {
         };
         let (tx, rx) = mpsc::channel();
         if let Ok(mut r) = self.routes.lock() {
-            r.insert(id, tx);
+            r.insert(id, (generation, tx));
         }
         self.write(&WorkerCommand::Run {
             id,
@@ -437,10 +507,8 @@ impl Supervisor {
 impl Drop for Supervisor {
     fn drop(&mut self) {
         if let Ok(mut live) = self.live.lock() {
-            if let Some(mut l) = live.take() {
-                drop(l.stdin);
-                let _ = l.child.kill();
-                let _ = l.child.wait();
+            if let Some(l) = live.take() {
+                l.bury();
             }
         }
     }
@@ -454,9 +522,9 @@ fn start_error(message: String) -> WorkerError {
     }
 }
 
-/// Reads the worker's events until its stdout closes; then every request
-/// still waiting is dropped, which its caller reads as a crash.
-fn read_events(stdout: std::process::ChildStdout, routes: Routes, ready: Sender<ModelInfoWire>) {
+/// Reads the worker's events until its stdout closes, routing each to the
+/// request it belongs to.
+fn read_events(stdout: std::process::ChildStdout, routes: &Routes, ready: Sender<ModelInfoWire>) {
     for line in BufReader::new(stdout).lines().map_while(Result::ok) {
         let Ok(event) = serde_json::from_str::<WorkerEvent>(&line) else {
             continue;
@@ -473,16 +541,13 @@ fn read_events(stdout: std::process::ChildStdout, routes: Routes, ready: Sender<
         };
         let finished = matches!(event, WorkerEvent::Done { .. } | WorkerEvent::Error { .. });
         if let Ok(mut r) = routes.lock() {
-            if let Some(tx) = r.get(&id) {
+            if let Some((_, tx)) = r.get(&id) {
                 let _ = tx.send(event);
             }
             if finished {
                 r.remove(&id);
             }
         }
-    }
-    if let Ok(mut r) = routes.lock() {
-        r.clear();
     }
 }
 
