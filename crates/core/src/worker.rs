@@ -22,14 +22,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{CancelToken, Generator, ModelInfo};
 use crate::prompts::PromptLibrary;
-use crate::tasks::{Request, Runner, Sink, TaskResult};
+use crate::tasks::{Request, Runner, Sink, TaskKind, TaskResult};
+use crate::text::Lang;
 
 /// What the parent sends, one JSON object per line.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum WorkerCommand {
-    Run { id: u64, request: Request },
-    Cancel { id: u64 },
+    Run {
+        id: u64,
+        request: Request,
+    },
+    Cancel {
+        id: u64,
+    },
+    /// Evaluate a task's fixed prompt ahead of time (the app sends this at
+    /// start and after each use of the summary shortcut), so the next such
+    /// request only pays for its own text.
+    Warm {
+        task: TaskKind,
+        target: Lang,
+    },
 }
 
 /// What the worker sends back, one JSON object per line.
@@ -145,7 +158,7 @@ pub fn serve(
         },
     );
     let cancels: Arc<Mutex<HashMap<u64, CancelToken>>> = Arc::default();
-    let (tx, rx) = mpsc::channel::<(u64, Request)>();
+    let (tx, rx) = mpsc::channel::<Job>();
     std::thread::scope(|scope| {
         let reader_cancels = cancels.clone();
         scope.spawn(move || {
@@ -159,7 +172,12 @@ pub fn serve(
                         if let Ok(mut c) = reader_cancels.lock() {
                             c.insert(id, CancelToken::new());
                         }
-                        if tx.send((id, request)).is_err() {
+                        if tx.send(Job::Run(id, request)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(WorkerCommand::Warm { task, target }) => {
+                        if tx.send(Job::Warm(task, target)).is_err() {
                             break;
                         }
                     }
@@ -179,7 +197,17 @@ pub fn serve(
             }
         });
         let runner = Runner::new(generator, prompts);
-        for (id, request) in rx {
+        for job in rx {
+            let (id, request) = match job {
+                Job::Run(id, request) => (id, request),
+                Job::Warm(task, target) => {
+                    // Only an optimisation: a failure costs the next request time.
+                    if let Err(e) = runner.warm(task, target) {
+                        tracing::warn!("worker: warming the {task} prompt failed: {e}");
+                    }
+                    continue;
+                }
+            };
             let cancel = cancels
                 .lock()
                 .ok()
@@ -206,6 +234,12 @@ pub fn serve(
             }
         }
     });
+}
+
+/// Work for the worker's runner thread, in arrival order.
+enum Job {
+    Run(u64, Request),
+    Warm(TaskKind, Lang),
 }
 
 /// A request that did not complete: the worker's error, or its death.
@@ -480,6 +514,16 @@ impl Supervisor {
         Ok((id, rx))
     }
 
+    /// Asks the worker to evaluate a task's fixed prompt now (see
+    /// [`WorkerCommand::Warm`]).
+    ///
+    /// # Errors
+    /// When no worker can be started.
+    pub fn warm(&self, task: TaskKind, target: Lang) -> Result<(), WorkerError> {
+        self.ensure_started()?;
+        self.write(&WorkerCommand::Warm { task, target })
+    }
+
     /// Asks the worker to stop request `id` (its partial text is returned).
     pub fn cancel(&self, id: u64) {
         let _ = self.write(&WorkerCommand::Cancel { id });
@@ -565,8 +609,13 @@ mod tests {
             TaskKind::Summarise,
             "政府今日公布新措施。\n\n措施下月生效。",
         );
+        let warm = serde_json::to_string(&WorkerCommand::Warm {
+            task: TaskKind::Summarise,
+            target: Lang::ZhHant,
+        })
+        .unwrap();
         let line = serde_json::to_string(&WorkerCommand::Run { id: 7, request }).unwrap();
-        let input = std::io::Cursor::new(format!("{line}\nnot json\n"));
+        let input = std::io::Cursor::new(format!("{warm}\n{line}\nnot json\n"));
         let buffer: Arc<Mutex<Vec<u8>>> = Arc::default();
         struct Shared(Arc<Mutex<Vec<u8>>>);
         impl Write for Shared {
@@ -601,5 +650,26 @@ mod tests {
             WorkerEvent::Done { id: 7, result } => assert_eq!(result.text, streamed),
             other => panic!("expected the result last, got {other:?}"),
         }
+        // The warm-up went to the model first, with the summary prompt's
+        // fixed part, and produced no event of its own.
+        let prompts = generator.prompts();
+        assert_eq!(prompts.len(), 2, "{prompts:?}");
+        let shared = prompts[0]
+            .chars()
+            .zip(prompts[1].chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(
+            shared * 10 > prompts[1].chars().count() * 7,
+            "the warm prompt is the prefix"
+        );
+        assert_eq!(
+            events.len(),
+            1 + 1
+                + events
+                    .iter()
+                    .filter(|e| matches!(e, WorkerEvent::Text { .. }))
+                    .count()
+        );
     }
 }
