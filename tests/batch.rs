@@ -322,6 +322,14 @@ fn segments_logged(db: &Path) -> u64 {
         .map_or(0, |(n, _)| n)
 }
 
+/// Waits (at most five minutes) until job 1 has `n` segments committed.
+fn wait_for_segments(db: &Path, n: u64) {
+    let started = Instant::now();
+    while segments_logged(db) < n && started.elapsed() < Duration::from_secs(300) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn batch_resumes_after_a_kill_without_retranslating_done_segments() {
     let dir = tempfile::tempdir().unwrap();
@@ -358,10 +366,7 @@ fn batch_resumes_after_a_kill_without_retranslating_done_segments() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while segments_logged(&db) < total / 3 && started.elapsed() < Duration::from_secs(300) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_segments(&db, total / 3);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let done_before_kill = segments_logged(&db);
@@ -481,10 +486,7 @@ fn batch_cancel_from_another_process_stops_the_job_and_a_rerun_finishes_it() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while segments_logged(&db) < 2 && started.elapsed() < Duration::from_secs(300) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_segments(&db, 2);
     let cancel = wenshu_cmd(&db)
         .args(["batch", "cancel", "1"])
         .output()

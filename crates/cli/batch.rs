@@ -8,13 +8,14 @@ use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use wenshu_core::batch::{self, BatchError, BatchOptions, FileError, FileReport, Observer};
 use wenshu_core::documents::Limits;
-use wenshu_core::engine::{CancelToken, Generator, SamplingParams};
-use wenshu_core::prompts::{self, PromptLibrary};
+use wenshu_core::engine::Generator;
 use wenshu_core::store::export::format_time;
 use wenshu_core::store::JobRecord;
 
 use crate::args::{BatchArgs, BatchCommand, TaskArgs};
-use crate::{engine_config, history, load_engine, Failure};
+use crate::{
+    cancel_on_ctrl_c, engine_config, history, load_engine, prompt_library, sampling, Failure,
+};
 
 impl From<BatchError> for Failure {
     fn from(e: BatchError) -> Self {
@@ -34,27 +35,6 @@ impl From<FileError> for Failure {
             error: e.into(),
         }
     }
-}
-
-fn library(extra_dir: Option<&Path>) -> PromptLibrary {
-    let mut extra = Vec::new();
-    extra.extend(extra_dir.map(Path::to_path_buf));
-    extra.extend(prompts::dev_tree_dir());
-    PromptLibrary::standard(&extra)
-}
-
-/// First Ctrl-C stops after the segments in flight; a second leaves at once.
-fn cancel_on_ctrl_c() -> CancelToken {
-    let cancel = CancelToken::new();
-    let on_signal = cancel.clone();
-    let _ = ctrlc::set_handler(move || {
-        if on_signal.is_cancelled() {
-            std::process::exit(130);
-        }
-        eprintln!("\nstopping after the segments in flight; run the same command again to resume");
-        on_signal.cancel();
-    });
-    cancel
 }
 
 pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
@@ -245,22 +225,20 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
         target: args.to,
         parallel: args.parallel as usize,
         bilingual: args.bilingual,
-        sampling: SamplingParams {
-            temperature: args.temperature.max(0.0),
-            seed: args.seed,
-            ..SamplingParams::default()
-        },
+        sampling: sampling(args.temperature, args.seed),
         max_tokens: args.max_tokens,
         glossary,
         limits: Limits::default(),
     };
     // Bad folders fail before the model is loaded.
     batch::folders(&opts)?;
-    let library = library(args.prompts.as_deref());
+    let library = prompt_library(args.prompts.as_deref());
     let mut config = engine_config(&args.engine)?;
     config.parallel = args.parallel;
     let engine = load_engine(config)?;
-    let cancel = cancel_on_ctrl_c();
+    let cancel = cancel_on_ctrl_c(Some(
+        "stopping after the segments in flight; run the same command again to resume",
+    ));
     let tty = std::io::stderr().is_terminal();
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -353,22 +331,20 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         target: to,
         parallel: args.parallel as usize,
         bilingual: false,
-        sampling: SamplingParams {
-            temperature: args.temperature.max(0.0),
-            seed: args.seed,
-            ..SamplingParams::default()
-        },
+        sampling: sampling(args.temperature, args.seed),
         max_tokens: args.max_tokens,
         glossary,
         limits: Limits::default(),
     };
-    let library = library(args.prompts.as_deref());
+    let library = prompt_library(args.prompts.as_deref());
     let mut config = engine_config(&args.engine)?;
     config.parallel = args.parallel;
     // Check the document before loading the model.
     wenshu_core::documents::Document::read(&input, &opts.limits).map_err(FileError::from)?;
     let engine = load_engine(config)?;
-    let cancel = cancel_on_ctrl_c();
+    let cancel = cancel_on_ctrl_c(Some(
+        "stopping after the segments in flight; run the same command again to resume",
+    ));
     let report = batch::translate_file(&engine, &library, &input, &output, &opts, &cancel)?;
     if input
         .extension()
@@ -398,7 +374,8 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
     }
     if !report.numbers_missing.is_empty() {
         eprintln!(
-            "warning: numbers from the source not in the translation: {}",
+            "warning: {} {}",
+            wenshu_core::tasks::NUMBERS_WARNING,
             report.numbers_missing.join(", ")
         );
     }

@@ -258,6 +258,40 @@ fn resolve_model(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
     ))
 }
 
+/// Prompts: the user's and `extra` directories, the dev tree, then the bundled copy.
+pub(crate) fn prompt_library(extra_dir: Option<&Path>) -> PromptLibrary {
+    let mut extra = Vec::new();
+    extra.extend(extra_dir.map(Path::to_path_buf));
+    extra.extend(prompts::dev_tree_dir());
+    PromptLibrary::standard(&extra)
+}
+
+/// Sampling from the command line's temperature and seed.
+pub(crate) fn sampling(temperature: f32, seed: u32) -> SamplingParams {
+    SamplingParams {
+        temperature: temperature.max(0.0),
+        seed,
+        ..SamplingParams::default()
+    }
+}
+
+/// The first Ctrl-C cancels the token (printing `message`, if any); a
+/// second one leaves at once.
+pub(crate) fn cancel_on_ctrl_c(message: Option<&'static str>) -> CancelToken {
+    let cancel = CancelToken::new();
+    let on_signal = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if on_signal.is_cancelled() {
+            std::process::exit(130);
+        }
+        if let Some(message) = message {
+            eprintln!("\n{message}");
+        }
+        on_signal.cancel();
+    });
+    cancel
+}
+
 pub(crate) fn engine_config(args: &EngineArgs) -> Result<EngineConfig, Failure> {
     let model = resolve_model(args.model.as_deref())?;
     let mut config = EngineConfig::new(model);
@@ -328,20 +362,13 @@ fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Fai
     request.tone = args.tone.clone();
     request.max_points = args.max_points;
     request.max_tokens = args.max_tokens;
-    request.sampling = SamplingParams {
-        temperature: args.temperature.max(0.0),
-        seed: args.seed,
-        ..SamplingParams::default()
-    };
+    request.sampling = sampling(args.temperature, args.seed);
     if task == TaskKind::Translate {
         request.glossary = store
             .glossary_list()
             .map_err(|e| Failure::runtime(e.code(), e))?;
     }
-    let mut extra = Vec::new();
-    extra.extend(args.prompts.clone());
-    extra.extend(prompts::dev_tree_dir());
-    let library = PromptLibrary::standard(&extra);
+    let library = prompt_library(args.prompts.as_deref());
     // Validate the request's shape before paying for a model load.
     if task == TaskKind::Draft && request.doc_type.is_none() {
         return Err(TaskError::MissingDocType.into());
@@ -350,15 +377,7 @@ fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Fai
     let runner = Runner::new(&engine, &library);
     let plan = runner.plan(request)?;
 
-    let cancel = CancelToken::new();
-    let on_signal = cancel.clone();
-    // First Ctrl-C stops generation cleanly; a second one leaves at once.
-    let _ = ctrlc::set_handler(move || {
-        if on_signal.is_cancelled() {
-            std::process::exit(130);
-        }
-        on_signal.cancel();
-    });
+    let cancel = cancel_on_ctrl_c(None);
 
     let mut sink = Terminal {
         stream: !args.json,
@@ -417,7 +436,15 @@ fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Fai
         result.provenance.model_file,
     );
     report_glossary(&result);
-    for warning in &result.warnings {
+    if !result.missing_numbers.is_empty() {
+        eprintln!(
+            "warning: {} {}",
+            wenshu_core::tasks::NUMBERS_WARNING,
+            result.missing_numbers.join(", ")
+        );
+    }
+    // Glossary and number warnings are shown above in their own form.
+    for warning in result.other_warnings() {
         eprintln!("warning: {warning}");
     }
     if let Some(id) = run_id {
@@ -687,10 +714,7 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
 /// stdin closes. Errors before the model is ready go to stderr, where the
 /// supervisor reads them.
 fn run_worker(args: args::WorkerArgs) -> Result<u8, Failure> {
-    let mut extra = Vec::new();
-    extra.extend(args.prompts.clone());
-    extra.extend(prompts::dev_tree_dir());
-    let library = PromptLibrary::standard(&extra);
+    let library = prompt_library(args.prompts.as_deref());
     let engine = load_engine(engine_config(&args.engine)?)?;
     wenshu_core::worker::serve(
         &engine,
@@ -703,9 +727,7 @@ fn run_worker(args: args::WorkerArgs) -> Result<u8, Failure> {
 
 fn run_bench_shortcut(args: &BenchArgs) -> Result<u8, Failure> {
     let config = engine_config(&args.engine)?;
-    let mut extra = Vec::new();
-    extra.extend(prompts::dev_tree_dir());
-    let library = PromptLibrary::standard(&extra);
+    let library = prompt_library(None);
     // The "selection": the first three paragraphs of the sample press release.
     let sample = include_str!("../../samples/press-release.zh-Hant.txt");
     let text = wenshu_core::text::paragraphs(sample)
@@ -876,9 +898,7 @@ pub(crate) fn rerun(
             ),
         ));
     }
-    let mut extra = Vec::new();
-    extra.extend(prompts::dev_tree_dir());
-    let library = PromptLibrary::standard(&extra);
+    let library = prompt_library(None);
     let runner = Runner::new(&engine, &library);
     let plan = runner.plan(request)?;
     let mut sink = Terminal {

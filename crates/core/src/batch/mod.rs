@@ -764,18 +764,13 @@ fn translate_segment(
         }));
     }
     let usage = result.provenance.usage;
+    let warnings = result.other_warnings().cloned().collect();
     Ok((
         result.text,
         Detail {
             glossary: result.glossary,
             missing_numbers: result.missing_numbers,
-            warnings: result
-                .warnings
-                .into_iter()
-                .filter(|w| {
-                    !w.starts_with("glossary:") && !w.starts_with("numbers from the source")
-                })
-                .collect(),
+            warnings,
             generated_tokens: usage.generated_tokens,
             ms: usage.total_ms,
         },

@@ -287,6 +287,21 @@ pub enum Status {
     Cancelled,
 }
 
+/// How warnings that repeat a structured check begin (the check itself is in
+/// [`TaskResult::glossary`] / [`TaskResult::missing_numbers`]); a report that
+/// shows the checks in their own columns leaves these out of its warnings.
+pub const GLOSSARY_WARNING: &str = "glossary:";
+pub const NUMBERS_WARNING: &str = "numbers from the source not in the output:";
+
+impl TaskResult {
+    /// Warnings other than those repeating the glossary and number checks.
+    pub fn other_warnings(&self) -> impl Iterator<Item = &String> {
+        self.warnings
+            .iter()
+            .filter(|w| !w.starts_with(GLOSSARY_WARNING) && !w.starts_with(NUMBERS_WARNING))
+    }
+}
+
 /// Why a task could not be planned or run.
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {

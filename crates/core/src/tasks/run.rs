@@ -13,7 +13,7 @@ use super::post::{format_point, key_point, ClauseBuffer, LineBuffer};
 use super::terms::{self, Restorer};
 use super::{
     status_of, KeyPoint, Progress, Provenance, Request, Sink, Status, TaskError, TaskKind,
-    TaskResult, Usage,
+    TaskResult, Usage, GLOSSARY_WARNING, NUMBERS_WARNING,
 };
 use crate::engine::{self, CancelToken, Completion, GenerateRequest, Generator, StopReason};
 use crate::prompts::{Prompt, PromptLibrary, PromptRef};
@@ -319,7 +319,7 @@ impl<'a> Runner<'a> {
                     let check = terms::check(&plan.request.input, &ctx.out, &oriented);
                     for missing in check.missing() {
                         warnings.push(format!(
-                            "glossary: `{}` should be rendered `{}`, which is not in the output",
+                            "{GLOSSARY_WARNING} `{}` should be rendered `{}`, which is not in the output",
                             missing.source, missing.target
                         ));
                     }
@@ -328,10 +328,7 @@ impl<'a> Runner<'a> {
                 if plan.request.task == TaskKind::Translate && status == Status::Completed {
                     missing_numbers = text::numbers::missing_numbers(&plan.request.input, &ctx.out);
                     if !missing_numbers.is_empty() {
-                        warnings.push(format!(
-                            "numbers from the source not in the output: {}",
-                            missing_numbers.join(", ")
-                        ));
+                        warnings.push(format!("{NUMBERS_WARNING} {}", missing_numbers.join(", ")));
                     }
                 }
                 status
