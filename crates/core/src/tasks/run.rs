@@ -590,6 +590,10 @@ impl<'a> Runner<'a> {
         }
         let reason = if ctx.cancel.is_cancelled() {
             StopReason::Cancelled
+        } else if completion.stop_reason == StopReason::Cancelled && points.len() >= max_points {
+            // We stopped the model ourselves once the summary had all its
+            // points: the summary is complete, not cancelled.
+            StopReason::StopSequence
         } else {
             completion.stop_reason
         };
@@ -865,6 +869,21 @@ mod tests {
         assert_eq!(result.output_paragraphs, 2);
         assert_eq!(result.warnings.len(), 2);
         assert!(result.text.contains("Hello there."));
+    }
+
+    #[test]
+    fn a_summary_stopped_at_its_point_limit_is_complete_not_cancelled() {
+        let fake = FakeGenerator::new(4000, |_| {
+            "- First point about the bus routes [1]\n- Second point about stops [1]\n- Third point about fares [1]\n- Fourth point [1]\n".to_string()
+        });
+        let mut request = Request::new(
+            TaskKind::Summarise,
+            "The department will open new bus routes, review stops and fares, and report in March.",
+        );
+        request.max_points = 2;
+        let (result, _) = run(&fake, request);
+        assert_eq!(result.key_points.as_ref().map(Vec::len), Some(2));
+        assert_eq!(result.status, Status::Completed);
     }
 
     #[test]
