@@ -201,34 +201,15 @@ fn read_input(path: Option<&Path>) -> Result<String, Failure> {
 
 /// Directories searched for catalogued model files, in order.
 fn model_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(home) = std::env::var_os("WENSHU_HOME") {
-        dirs.push(PathBuf::from(home).join("models"));
-    }
-    if let Some(data) = dirs::data_dir() {
-        dirs.push(data.join("wenshu").join("models"));
-    }
-    if let Some(dev) = dev_models_dir() {
-        dirs.push(dev);
-    }
-    dirs
-}
-
-fn dev_models_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
-    dir.is_dir().then_some(dir)
+    let dev = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    wenshu_core::models::model_dirs(Some(&dev))
 }
 
 /// The catalog: `$WENSHU_HOME/models/catalog.toml`, the dev tree's, or the
 /// copy compiled into the binary.
 fn load_catalog() -> Result<Catalog, Failure> {
-    for dir in model_dirs() {
-        let path = dir.join("catalog.toml");
-        if path.is_file() {
-            return Catalog::load(&path).map_err(|e| Failure::usage("catalog_invalid", e));
-        }
-    }
-    Catalog::builtin().map_err(|e| Failure::runtime("catalog_invalid", e))
+    wenshu_core::models::load_catalog(&model_dirs())
+        .map_err(|e| Failure::usage("catalog_invalid", e))
 }
 
 /// The model to use: --model / WENSHU_MODEL, else the first catalogued file
@@ -237,25 +218,8 @@ fn resolve_model(explicit: Option<&Path>) -> Result<PathBuf, Failure> {
     if let Some(path) = explicit {
         return Ok(path.to_path_buf());
     }
-    let catalog = load_catalog()?;
-    let dirs = model_dirs();
-    for entry in &catalog.models {
-        for dir in &dirs {
-            let candidate = dir.join(&entry.file);
-            if candidate.is_file() {
-                return Ok(candidate);
-            }
-        }
-    }
-    let searched: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-    Err(Failure::usage(
-        "model_missing",
-        anyhow!(
-            "no model found (looked for the catalogued files in {}); pass --model PATH, set WENSHU_MODEL, \
-             or run models/fetch-demo for the demo model",
-            searched.join(", ")
-        ),
-    ))
+    wenshu_core::models::find_model(&load_catalog()?, &model_dirs())
+        .map_err(|e| Failure::usage(e.code(), e))
 }
 
 /// Prompts: the user's and `extra` directories, the dev tree, then the bundled copy.

@@ -8,8 +8,10 @@
 
 pub mod catalog;
 pub mod gguf;
+pub mod locate;
 
 pub use catalog::{Catalog, CatalogEntry, CatalogError, PromptStyle, BUILTIN_CATALOG};
 pub use gguf::{
     estimate_memory_bytes, sha256_file, validate, verify_sha256, GgufSummary, ModelFileError,
 };
+pub use locate::{find_model, load_catalog, model_dirs, ModelMissing};
