@@ -15,6 +15,60 @@ pub const SETTINGS_VERSION: u32 = 1;
 pub struct Settings {
     pub version: u32,
     pub history: HistorySettings,
+    pub engine: EngineSettings,
+    pub app: AppSettings,
+}
+
+/// How the model is loaded (the desktop app's settings page; the CLI's
+/// flags override them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineSettings {
+    /// The .gguf file; `None` uses the first catalogued model found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<PathBuf>,
+    /// Layers offloaded to the GPU; `None` is automatic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_layers: Option<u32>,
+    /// CPU threads; `None` uses every core.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threads: Option<u32>,
+    /// Context length in tokens.
+    pub n_ctx: u32,
+}
+
+/// The desktop app's own preferences.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppSettings {
+    /// `zh-Hant` or `en`.
+    pub ui_lang: String,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// The global summary shortcut, e.g. `Ctrl+Alt+S`.
+    pub shortcut: String,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            model: None,
+            gpu_layers: None,
+            threads: None,
+            n_ctx: 4096,
+        }
+    }
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            ui_lang: "zh-Hant".into(),
+            theme: "system".into(),
+            // Not Ctrl+Space: Word and Chinese input methods use it.
+            shortcut: "Ctrl+Alt+S".into(),
+        }
+    }
 }
 
 /// What is kept of each run.
@@ -35,6 +89,8 @@ impl Default for Settings {
         Self {
             version: SETTINGS_VERSION,
             history: HistorySettings::default(),
+            engine: EngineSettings::default(),
+            app: AppSettings::default(),
         }
     }
 }
@@ -63,6 +119,17 @@ pub enum SettingsError {
     Invalid { path: PathBuf, message: String },
     #[error("settings file {path} has version {found}; this Wenshu understands version {SETTINGS_VERSION}")]
     Version { path: PathBuf, found: u32 },
+    #[error("setting {field} = {value:?} is not valid: {expected}")]
+    Value {
+        field: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("cannot write settings file {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("environment variable {name}={value} is not valid: {expected}")]
     Env {
         name: &'static str,
@@ -125,7 +192,96 @@ impl Settings {
                 expected: "a whole number of days (0 keeps everything)",
             })?;
         }
+        settings.validate().map_err(|e| SettingsError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
         Ok(settings)
+    }
+}
+
+impl Settings {
+    /// Checks values a file or the app could get wrong.
+    ///
+    /// # Errors
+    /// The first invalid value, named, with what is expected.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let bad = |field, value: String, expected| {
+            Err(SettingsError::Value {
+                field,
+                value,
+                expected,
+            })
+        };
+        if !matches!(self.app.ui_lang.as_str(), "zh-Hant" | "en") {
+            return bad("app.ui_lang", self.app.ui_lang.clone(), "zh-Hant or en");
+        }
+        if !matches!(self.app.theme.as_str(), "system" | "light" | "dark") {
+            return bad("app.theme", self.app.theme.clone(), "system, light or dark");
+        }
+        if self.app.shortcut.trim().is_empty() {
+            return bad(
+                "app.shortcut",
+                self.app.shortcut.clone(),
+                "a key combination such as Ctrl+Alt+S",
+            );
+        }
+        if !(512..=262_144).contains(&self.engine.n_ctx) {
+            return bad(
+                "engine.n_ctx",
+                self.engine.n_ctx.to_string(),
+                "a context length from 512 to 262144 tokens",
+            );
+        }
+        if self.engine.threads.is_some_and(|t| t == 0 || t > 512) {
+            return bad(
+                "engine.threads",
+                format!("{:?}", self.engine.threads),
+                "1 to 512 threads, or automatic",
+            );
+        }
+        if self.history.retention_days > 36_500 {
+            return bad(
+                "history.retention_days",
+                self.history.retention_days.to_string(),
+                "0 (keep everything) to 36500 days",
+            );
+        }
+        Ok(())
+    }
+
+    /// Validates, then writes the settings file atomically (a temporary
+    /// file in the same folder, then a rename), creating its folder.
+    ///
+    /// # Errors
+    /// An invalid value, or the file cannot be written.
+    pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
+        self.validate()?;
+        let write = |source| SettingsError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| SettingsError::Invalid {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(write)?;
+        let tmp = dir.join(format!(
+            ".{}.{}.tmp",
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("settings"),
+            std::process::id()
+        ));
+        std::fs::write(&tmp, text).map_err(write)?;
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            write(e)
+        })
     }
 }
 
@@ -177,5 +333,52 @@ mod tests {
         std::fs::write(&path, "version = 1\n[history]\nretension_days = 3\n").unwrap();
         let err = Settings::load(&path).unwrap_err();
         assert!(err.to_string().contains("retension_days"), "{err}");
+    }
+
+    #[test]
+    fn saved_settings_load_back_equal_and_older_files_get_the_new_sections_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("settings.toml");
+        let mut s = Settings::default();
+        s.engine.model = Some(PathBuf::from("/models/x.gguf"));
+        s.engine.threads = Some(3);
+        s.app.ui_lang = "en".into();
+        s.app.shortcut = "Ctrl+Shift+J".into();
+        s.history.retention_days = 30;
+        s.save(&path).unwrap();
+        assert_eq!(Settings::load(&path).unwrap(), s);
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+
+        std::fs::write(&path, "version = 1\n[history]\nretention_days = 5\n").unwrap();
+        let old = Settings::load(&path).unwrap();
+        assert_eq!(old.app, AppSettings::default());
+        assert_eq!(old.engine, EngineSettings::default());
+    }
+
+    #[test]
+    fn invalid_values_are_refused_by_name_and_not_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let mut s = Settings::default();
+        s.app.ui_lang = "fr".into();
+        let err = s.save(&path).unwrap_err();
+        assert!(err.to_string().contains("app.ui_lang"), "{err}");
+        assert!(!path.exists());
+        s.app.ui_lang = "en".into();
+        s.engine.n_ctx = 16;
+        assert!(s
+            .save(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("engine.n_ctx"));
+        std::fs::write(&path, "version = 1\n[app]\ntheme = \"purple\"\n").unwrap();
+        assert!(Settings::load(&path)
+            .unwrap_err()
+            .to_string()
+            .contains("app.theme"));
     }
 }
