@@ -17,14 +17,11 @@ pub fn open_store(db: Option<&Path>, settings: &Settings) -> Result<Store, Failu
     let path = db.map(PathBuf::from).unwrap_or_else(store::default_path);
     let mut store = Store::open(&path).map_err(|e| Failure::runtime(e.code(), e))?;
     let days = settings.history.retention_days;
-    if days > 0 {
-        let cutoff = now_ms() - i64::from(days) * 86_400_000;
-        let n = store
-            .purge_before(cutoff)
-            .map_err(|e| Failure::runtime(e.code(), e))?;
-        if n > 0 {
-            tracing::info!("retention: deleted {n} run(s) older than {days} days");
-        }
+    let n = store
+        .apply_retention(days)
+        .map_err(|e| Failure::runtime(e.code(), e))?;
+    if n > 0 {
+        tracing::info!("retention: deleted {n} run(s) older than {days} days");
     }
     Ok(store)
 }

@@ -143,6 +143,24 @@ pub fn write_docx(runs: &[RunRecord], path: &Path) -> Result<(), StoreError> {
     write_atomically(path, &bytes)
 }
 
+/// Plain text as a .docx, one Word paragraph per paragraph of `text`
+/// (paragraphs are separated by blank lines), written atomically.
+///
+/// # Errors
+/// When the file cannot be built or written.
+pub fn write_text_docx(text: &str, path: &Path) -> Result<(), StoreError> {
+    use docx_rs::{Docx, Paragraph, Run};
+    let mut doc = Docx::new();
+    for para in crate::text::paragraphs(text) {
+        doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(para)));
+    }
+    let mut bytes = Vec::new();
+    doc.build()
+        .pack(std::io::Cursor::new(&mut bytes))
+        .map_err(|e| StoreError::Corrupt(format!("cannot build the .docx: {e}")))?;
+    write_atomically(path, &bytes)
+}
+
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path`, so a crash never leaves half a file.
 ///

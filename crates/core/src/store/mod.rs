@@ -456,6 +456,18 @@ impl Store {
         Ok(n)
     }
 
+    /// Deletes runs older than `days` days (0 keeps everything); the
+    /// retention setting, applied when a program opens the store.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub fn apply_retention(&mut self, days: u32) -> Result<usize, StoreError> {
+        if days == 0 {
+            return Ok(0);
+        }
+        self.purge_before(now_ms() - i64::from(days) * 86_400_000)
+    }
+
     /// Deletes runs created before `cutoff_ms`; returns how many.
     ///
     /// # Errors
