@@ -430,7 +430,22 @@ impl Supervisor {
         request: &Request,
         on_text: &mut dyn FnMut(&str),
     ) -> Result<TaskResult, WorkerError> {
+        self.run_tracked(request, &mut |_| {}, on_text)
+    }
+
+    /// [`run`](Self::run), telling `on_started` the request's id first, so
+    /// another thread can [`cancel`](Self::cancel) it.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run).
+    pub fn run_tracked(
+        &self,
+        request: &Request,
+        on_started: &mut dyn FnMut(u64),
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<TaskResult, WorkerError> {
         let (id, rx) = self.submit(request)?;
+        on_started(id);
         let generation = self.live_generation();
         let mut partial = String::new();
         loop {

@@ -14,6 +14,7 @@
 //! `report.json`) has one line per file, including every failure.
 
 mod report;
+pub mod wire;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
@@ -365,6 +366,12 @@ pub trait Observer {
     }
     /// The model finished a segment.
     fn segment(&mut self, _generated_tokens: u64) {}
+    /// A file being translated has `done` of its `of` segments ready (cached
+    /// and kept ones count); called once per such file after [`planned`],
+    /// then after each of its segments.
+    ///
+    /// [`planned`]: Observer::planned
+    fn file_progress(&mut self, _path: &str, _done: usize, _of: usize) {}
     /// A file reached its final state for this run.
     fn file(&mut self, _report: &FileReport) {}
 }
@@ -390,6 +397,17 @@ struct Work {
 }
 
 type Outcome = Result<(String, Detail), TaskError>;
+
+/// Whether a job was left unfinished and nothing is running it: interrupted,
+/// or marked running by a process that no longer exists. Such a job is
+/// offered for resumption.
+pub fn is_resumable(job: &crate::store::JobRecord) -> bool {
+    match job.status.as_str() {
+        "interrupted" => true,
+        "running" => !job.pid.is_some_and(process_alive),
+        _ => false,
+    }
+}
 
 /// Whether a process with this id is alive (Linux; elsewhere assumed gone,
 /// so a stale job can always be resumed).
@@ -562,6 +580,10 @@ pub fn run(
     for r in reports.iter().flatten() {
         observer.file(r);
     }
+    for file in &open {
+        let of = file.report.segments;
+        observer.file_progress(&plans[file.plan_index].rel, of - file.remaining, of);
+    }
 
     // Files with nothing left for the model are written now.
     let mut finished = vec![false; open.len()];
@@ -647,6 +669,12 @@ pub fn run(
                         file.remaining -= 1;
                         progress.segments_done += 1;
                         observer.segment(detail.generated_tokens);
+                        let of = file.report.segments;
+                        observer.file_progress(
+                            &plans[file.plan_index].rel,
+                            of - file.remaining,
+                            of,
+                        );
                         if file.remaining == 0 {
                             finished[f] = true;
                             let report = finish_file(&folders, opts, file, &plans)?;
