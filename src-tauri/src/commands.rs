@@ -38,6 +38,7 @@ pub struct AppInfo {
 
 #[tauri::command]
 pub async fn app_info<R: Runtime>(app: AppHandle<R>) -> Result<AppInfo, ApiError> {
+    crate::probe::window_interactive(&app);
     blocking(move || {
         let state = app.state::<AppState>();
         let resumable_batch = crate::batch::resumable(&state).unwrap_or(None);

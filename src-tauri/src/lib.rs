@@ -12,6 +12,7 @@ pub mod batch;
 pub mod commands;
 pub mod error;
 pub mod modes;
+pub mod probe;
 pub mod selection;
 pub mod shortcut;
 pub mod state;

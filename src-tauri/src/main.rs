@@ -33,6 +33,7 @@ enum Mode {
 }
 
 fn main() {
+    wenshu_desktop::probe::process_started();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("WENSHU_LOG")
