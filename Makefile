@@ -7,10 +7,15 @@ CARGO ?= cargo
 WENSHU = $(CARGO_TARGET_DIR)/release/wenshu
 SAMPLE_ZH = samples/press-release.zh-Hant.txt
 
-.PHONY: demo test deps model build release bench lint deny
+DESKTOP = $(CARGO_TARGET_DIR)/release/wenshu-desktop
+
+.PHONY: demo test deps app-deps model build release bench bench-app lint deny ui ui-test app app-build e2e
 
 deps:
 	@scripts/install-deps
+
+app-deps:
+	@scripts/install-deps --app
 
 model: deps
 	@models/fetch-demo
@@ -30,12 +35,37 @@ demo: model release
 	@echo "== English translation of $(SAMPLE_ZH) =="
 	$(WENSHU) translate $(SAMPLE_ZH) --to en
 
-## Every test, including those that load the real demo model.
-test: model
+## The desktop app (Tauri window, tray, Ctrl+Alt+S) on the demo model.
+app: app-deps model ui
+	$(CARGO) build --locked --release -p wenshu-desktop
+	$(DESKTOP)
+
+## The web UI: installed from the lock file, type-checked, built to ui/dist
+## (which the desktop binary embeds).
+ui: app-deps
+	cd ui && npm ci --no-audit --no-fund && npm run check && npm run build
+
+ui-test: ui
+	cd ui && npm test
+
+## Every test: core, CLI and documents against the real demo model, the
+## desktop shell through Tauri's mock runtime, the UI's unit tests, then the
+## built app end to end under Xvfb (screenshots in target/e2e/).
+test: model ui-test
 	$(CARGO) test --locked --workspace -- --test-threads=2
+	scripts/e2e $(CARGO_TARGET_DIR)/debug/wenshu-desktop
+
+e2e: model ui
+	$(CARGO) build --locked -p wenshu-desktop
+	scripts/e2e $(CARGO_TARGET_DIR)/debug/wenshu-desktop
 
 bench: model release
 	$(WENSHU) bench
+
+## Idle memory and launch-to-interactive time of the desktop app.
+bench-app: model ui
+	$(CARGO) build --locked --release -p wenshu-desktop
+	scripts/bench-app $(DESKTOP)
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -108,6 +108,8 @@ pub struct TaskOutcome {
 impl TaskOutcome {
     fn new(input: &str, result: TaskResult, run_id: Option<i64>) -> Self {
         let aligned = matches!(result.task, TaskKind::Translate | TaskKind::Polish);
+        // The glossary and number checks have their own fields.
+        let warnings = result.other_warnings().cloned().collect();
         Self {
             run_id,
             task: result.task,
@@ -123,7 +125,7 @@ impl TaskOutcome {
             },
             glossary: result.glossary.map(|g| g.terms).unwrap_or_default(),
             missing_numbers: result.missing_numbers,
-            warnings: result.warnings,
+            warnings,
             model_file: result.provenance.model_file,
             generated_tokens: result.provenance.usage.generated_tokens,
             total_ms: result.provenance.usage.total_ms,
