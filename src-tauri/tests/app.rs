@@ -387,3 +387,26 @@ fn killing_the_worker_mid_generation_fails_that_request_only_and_the_next_one_su
     assert_eq!(outcome["source_paragraphs"], json!(["本署明日開放。"]));
     assert_eq!(outcome["output_paragraphs"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_job_left_unfinished_is_offered_for_resumption_and_a_finished_one_is_not() {
+    let h = harness();
+    let src = h.home.join("src");
+    let job = {
+        let mut store = wenshu_core::store::Store::open(&h.home.join("history.sqlite3")).unwrap();
+        let id = store
+            .batch_create("identity", &src.to_string_lossy(), "/tmp/out", "en", &json!({ "bilingual": true }))
+            .unwrap();
+        store.batch_set_status(id, "interrupted").unwrap();
+        id
+    };
+    let info = invoke(&h.main, "app_info", json!({})).unwrap();
+    assert_eq!(info["resumable_batch"]["id"].as_i64(), Some(job), "{info}");
+    assert_eq!(info["resumable_batch"]["status"], "interrupted");
+    let jobs = invoke(&h.main, "batch_jobs", json!({})).unwrap();
+    assert_eq!(jobs[0]["source_dir"], src.to_string_lossy().as_ref());
+
+    invoke(&h.main, "batch_cancel", json!({ "job": job })).unwrap();
+    let info = invoke(&h.main, "app_info", json!({})).unwrap();
+    assert_eq!(info["resumable_batch"], Value::Null, "a cancelled job is not offered");
+}

@@ -1,0 +1,8 @@
+import { mount } from "svelte";
+import Popup from "./Popup.svelte";
+import "./app.css";
+
+const target = document.getElementById("app");
+if (!target) throw new Error("popup.html has no #app element");
+
+export default mount(Popup, { target });
