@@ -5,7 +5,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { remote } from "webdriverio";
@@ -209,4 +209,42 @@ test("killing the worker mid-generation keeps the input, shows the error, and th
   assert.equal(state, "done", "the next request succeeds with a fresh worker");
   assert.ok((await outputText()).trim().length > 0);
   await shot("worker-restarted");
+});
+
+test("Ctrl+Alt+S summarises the X selection in a popup, which Esc closes", async () => {
+  const main = await browser.getWindowHandle();
+  // Select text the way another program would: own the PRIMARY selection.
+  const owner = spawn("xclip", ["-selection", "primary", "-loops", "3"], { stdio: ["pipe", "ignore", "ignore"] });
+  owner.stdin.end(PARAGRAPH);
+  await browser.pause(300);
+  execFileSync("xdotool", ["key", "--clearmodifiers", "ctrl+alt+s"]);
+  let popup;
+  await browser.waitUntil(
+    async () => {
+      popup = (await browser.getWindowHandles()).find((h) => h !== main);
+      return Boolean(popup);
+    },
+    { timeout: 20000, interval: 200, timeoutMsg: "no popup window appeared after the shortcut" },
+  );
+  await browser.switchToWindow(popup);
+  const output = await byId("popup-output");
+  await output.waitForExist({ timeout: 20000 });
+  await browser.waitUntil(async () => (await output.getAttribute("data-state")) === "done", {
+    timeout: 120000,
+    interval: 100,
+    timeoutMsg: "the popup's summary did not finish",
+  });
+  assert.ok((await output.getText()).trim().length > 0, "the popup shows a summary");
+  await shot("shortcut-popup");
+  // The popup closes while the key action is still in flight, so the
+  // driver may report the window gone; the check below is what counts.
+  await browser.keys(["Escape"]).catch((e) => {
+    if (!/no such window|unknown error/.test(String(e))) throw e;
+  });
+  await browser.waitUntil(async () => (await browser.getWindowHandles()).length === 1, {
+    timeout: 10000,
+    timeoutMsg: "Esc did not close the popup",
+  });
+  await browser.switchToWindow(main);
+  owner.kill();
 });

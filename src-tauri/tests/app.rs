@@ -395,7 +395,13 @@ fn a_job_left_unfinished_is_offered_for_resumption_and_a_finished_one_is_not() {
     let job = {
         let mut store = wenshu_core::store::Store::open(&h.home.join("history.sqlite3")).unwrap();
         let id = store
-            .batch_create("identity", &src.to_string_lossy(), "/tmp/out", "en", &json!({ "bilingual": true }))
+            .batch_create(
+                "identity",
+                &src.to_string_lossy(),
+                "/tmp/out",
+                "en",
+                &json!({ "bilingual": true }),
+            )
             .unwrap();
         store.batch_set_status(id, "interrupted").unwrap();
         id
@@ -408,5 +414,9 @@ fn a_job_left_unfinished_is_offered_for_resumption_and_a_finished_one_is_not() {
 
     invoke(&h.main, "batch_cancel", json!({ "job": job })).unwrap();
     let info = invoke(&h.main, "app_info", json!({})).unwrap();
-    assert_eq!(info["resumable_batch"], Value::Null, "a cancelled job is not offered");
+    assert_eq!(
+        info["resumable_batch"],
+        Value::Null,
+        "a cancelled job is not offered"
+    );
 }

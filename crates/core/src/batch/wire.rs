@@ -270,11 +270,12 @@ mod tests {
         ));
         let last_a = events
             .iter()
+            .rev()
             .filter_map(|e| match e {
                 BatchEvent::Segment { path, done, of } if path == "a.txt" => Some((*done, *of)),
                 _ => None,
             })
-            .last();
+            .next();
         assert_eq!(last_a, Some((2, 2)));
         assert_eq!(
             events
