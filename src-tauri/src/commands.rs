@@ -400,6 +400,9 @@ pub fn settings_save<R: Runtime>(
     if old.app.shortcut != saved.app.shortcut {
         crate::shortcut::reregister(&app, &old.app.shortcut, &saved.app.shortcut);
     }
+    if old.app.ui_lang != saved.app.ui_lang {
+        crate::tray::relabel(&app);
+    }
     Ok(saved)
 }
 

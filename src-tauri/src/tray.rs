@@ -1,5 +1,5 @@
-//! The tray icon: Summarise clipboard, Show, Quit (labelled in the UI
-//! language at start).
+//! The tray icon: Summarise clipboard, Show, Quit, labelled in the UI
+//! language (relabelled when the language setting changes).
 
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -8,7 +8,16 @@ use tauri::{AppHandle, Manager, Runtime};
 use crate::selection::Source;
 use crate::state::AppState;
 
-pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+const TRAY: &str = "wenshu";
+
+/// Replaces the tray menu with one in the current UI language.
+pub fn relabel<R: Runtime>(app: &AppHandle<R>) {
+    if let (Some(tray), Ok(menu)) = (app.tray_by_id(TRAY), menu(app)) {
+        let _ = tray.set_menu(Some(menu));
+    }
+}
+
+fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let zh = app.state::<AppState>().settings().app.ui_lang == "zh-Hant";
     let label = |zh_text: &str, en_text: &str| {
         if zh {
@@ -32,10 +41,13 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         None::<&str>,
     )?;
     let quit = MenuItem::with_id(app, "quit", label("結束", "Quit"), true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&summarise, &show, &quit])?;
-    let mut tray = TrayIconBuilder::with_id("wenshu")
+    Menu::with_items(app, &[&summarise, &show, &quit])
+}
+
+pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let mut tray = TrayIconBuilder::with_id(TRAY)
         .tooltip("文書 Wenshu")
-        .menu(&menu)
+        .menu(&menu(app)?)
         .on_menu_event(|app, event| match event.id().as_ref() {
             "summarise" => crate::shortcut::summarise_selection(app.clone(), Source::Clipboard),
             "show" => {
