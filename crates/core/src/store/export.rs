@@ -136,11 +136,7 @@ pub fn write_docx(runs: &[RunRecord], path: &Path) -> Result<(), StoreError> {
             }
         }
     }
-    let mut bytes = Vec::new();
-    doc.build()
-        .pack(std::io::Cursor::new(&mut bytes))
-        .map_err(|e| StoreError::Corrupt(format!("cannot build the .docx: {e}")))?;
-    write_atomically(path, &bytes)
+    save_docx(doc, path)
 }
 
 /// Plain text as a .docx, one Word paragraph per paragraph of `text`
@@ -154,6 +150,11 @@ pub fn write_text_docx(text: &str, path: &Path) -> Result<(), StoreError> {
     for para in crate::text::paragraphs(text) {
         doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(para)));
     }
+    save_docx(doc, path)
+}
+
+/// Packs a built document and writes it atomically.
+fn save_docx(doc: docx_rs::Docx, path: &Path) -> Result<(), StoreError> {
     let mut bytes = Vec::new();
     doc.build()
         .pack(std::io::Cursor::new(&mut bytes))
