@@ -54,9 +54,33 @@ pub enum Command {
     /// Translate whole folders of documents; resumable jobs with a report.
     #[command(subcommand)]
     Batch(BatchCommand),
+    /// Check a translation against its source: figures, dates, amounts, official names, script
+    Check(CheckArgs),
     /// Serve tasks as JSON lines on stdin/stdout (the desktop app's supervised model process)
     #[command(hide = true)]
     Worker(WorkerArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 nothing flagged, 1 something flagged (or a failure), 2 bad input."
+)]
+pub struct CheckArgs {
+    /// The original document (.txt, .md, .docx, .pdf)
+    #[arg(value_name = "SOURCE")]
+    pub source: PathBuf,
+    /// Its translation, from Wenshu or anywhere else (.txt, .md, .docx, .pdf)
+    #[arg(value_name = "TRANSLATION")]
+    pub translation: PathBuf,
+    /// Print the whole report as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a self-contained HTML report (side by side, items highlighted)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Leave out the bundled base glossary of official names (settings `[glossary] base`)
+    #[arg(long)]
+    pub no_base_glossary: bool,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +130,9 @@ pub struct BatchArgs {
     /// Also write a two-column review copy (source | translation) of each file
     #[arg(long)]
     pub bilingual: bool,
+    /// Also write NAME.check.html, the reviewer's side-by-side check report, next to each output
+    #[arg(long)]
+    pub html: bool,
     /// Random seed for sampling
     #[arg(long, default_value_t = 42)]
     pub seed: u32,
@@ -191,11 +218,26 @@ pub enum GlossaryCommand {
         domain: String,
         #[arg(long, default_value = "")]
         note: String,
+        /// An English abbreviation or short form accepted after the full name (repeatable)
+        #[arg(long = "alias-en", value_name = "ALIAS")]
+        aliases_en: Vec<String>,
+        /// A Chinese short form accepted after the full name (repeatable)
+        #[arg(long = "alias-zh", value_name = "ALIAS")]
+        aliases_zh: Vec<String>,
+        /// enforce: protected by a placeholder during translation; check: only checked
+        #[arg(long, value_enum, default_value_t = TermModeArg::Enforce)]
+        mode: TermModeArg,
+        /// body (bureau, department, statutory body) or title (an office holder)
+        #[arg(long, value_enum, default_value_t = TermKindArg::Body)]
+        kind: TermKindArg,
     },
-    /// Every entry
+    /// Every entry of your glossary (or, with --base, of the bundled base glossary)
     List {
         #[arg(long)]
         json: bool,
+        /// The bundled base glossary of official names instead
+        #[arg(long)]
+        base: bool,
     },
     /// Remove entries by id or by either term
     Remove { key: String },
@@ -203,6 +245,18 @@ pub enum GlossaryCommand {
     Import { file: PathBuf },
     /// Export to TSV or CSV (by extension)
     Export { file: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TermModeArg {
+    Enforce,
+    Check,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TermKindArg {
+    Body,
+    Title,
 }
 
 /// Where the model comes from and how it runs.

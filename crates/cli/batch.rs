@@ -203,6 +203,15 @@ impl Observer for Bar {
                 " → {} ({} segments)",
                 report.output, report.segments
             ));
+            let flags = report.figures_flagged.len()
+                + report.terms_missing.len()
+                + report.script_flagged.len();
+            if flags > 0 {
+                line.push_str(&format!("; {flags} check(s) to review"));
+            }
+            if let Some(html) = &report.check_report {
+                line.push_str(&format!("; report {html}"));
+            }
         }
         if self.tty {
             self.bar.println(line);
@@ -228,6 +237,8 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
         sampling: sampling(args.temperature, args.seed),
         max_tokens: args.max_tokens,
         glossary,
+        base_glossary: settings.glossary.base,
+        html_reports: args.html,
         limits: Limits::default(),
     };
     // Bad folders fail before the model is loaded.
@@ -334,6 +345,8 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         sampling: sampling(args.temperature, args.seed),
         max_tokens: args.max_tokens,
         glossary,
+        base_glossary: settings.glossary.base,
+        html_reports: false,
         limits: Limits::default(),
     };
     let library = prompt_library(args.prompts.as_deref());
@@ -345,7 +358,8 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
     let cancel = cancel_on_ctrl_c(Some(
         "stopping after the segments in flight; run the same command again to resume",
     ));
-    let report = batch::translate_file(&engine, &library, &input, &output, &opts, &cancel)?;
+    let (report, checks) =
+        batch::translate_file(&engine, &library, &input, &output, &opts, &cancel)?;
     if input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
@@ -353,9 +367,11 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         eprintln!("note: a PDF is read as text only; the translation was written as {} without the PDF's layout", output.display());
     }
     if args.json {
+        let mut body = serde_json::to_value(&report).unwrap_or_default();
+        body["checks"] = serde_json::to_value(&checks).unwrap_or_default();
         println!(
             "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
+            serde_json::to_string_pretty(&body).unwrap_or_default()
         );
     }
     eprintln!(
@@ -369,15 +385,9 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         report.seconds,
         engine.info().file_name
     );
-    for m in &report.glossary_missing {
-        eprintln!("warning: glossary term not rendered officially: {m}");
-    }
-    if !report.numbers_missing.is_empty() {
-        eprintln!(
-            "warning: {} {}",
-            wenshu_core::tasks::NUMBERS_WARNING,
-            report.numbers_missing.join(", ")
-        );
+    crate::check::report_task_checks(&checks);
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
     }
     Ok(0)
 }

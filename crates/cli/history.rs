@@ -8,7 +8,9 @@ use serde_json::json;
 use wenshu_core::settings::Settings;
 use wenshu_core::store::{self, export, now_ms, Store};
 
-use crate::args::{GlossaryCommand, HistoryCommand};
+use wenshu_core::checks::terms::{TermKind, TermMode};
+
+use crate::args::{GlossaryCommand, HistoryCommand, TermKindArg, TermModeArg};
 use crate::Failure;
 
 /// Opens the history database (creating it owner-only), applying the
@@ -162,11 +164,63 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
             zh,
             domain,
             note,
+            aliases_en,
+            aliases_zh,
+            mode,
+            kind,
         } => {
-            let id = store.glossary_add(&en, &zh, &domain, &note)?;
+            let mut entry = store::GlossaryEntry::new(&en, &zh);
+            entry.domain = domain;
+            entry.note = note;
+            entry.aliases_en = aliases_en;
+            entry.aliases_zh = aliases_zh;
+            entry.mode = match mode {
+                TermModeArg::Enforce => TermMode::Enforce,
+                TermModeArg::Check => TermMode::Check,
+            };
+            entry.kind = match kind {
+                TermKindArg::Body => TermKind::Body,
+                TermKindArg::Title => TermKind::Title,
+            };
+            let id = store.glossary_put(&entry)?;
             eprintln!("glossary entry {id}: {en} = {zh}");
         }
-        GlossaryCommand::List { json } => {
+        GlossaryCommand::List { json, base: true } => {
+            let terms = wenshu_core::checks::terms::base();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json!({
+                        "version": wenshu_core::checks::terms::base_version(),
+                        "entries": terms,
+                    }))
+                    .unwrap_or_default()
+                );
+            } else {
+                for t in terms {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        t.en,
+                        t.zh,
+                        t.kind.as_str(),
+                        t.aliases_en.join("|"),
+                        t.aliases_zh.join("|"),
+                        t.source
+                    );
+                }
+                eprintln!(
+                    "base glossary version {}: {} entries ({})",
+                    wenshu_core::checks::terms::base_version(),
+                    terms.len(),
+                    if settings.glossary.base {
+                        "in use"
+                    } else {
+                        "switched off by [glossary] base = false"
+                    }
+                );
+            }
+        }
+        GlossaryCommand::List { json, base: false } => {
             let entries = store.glossary_list()?;
             if json {
                 println!(
@@ -176,7 +230,18 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
                 );
             } else {
                 for e in entries {
-                    println!("{:>5}  {}\t{}\t{}\t{}", e.id, e.en, e.zh, e.domain, e.note);
+                    println!(
+                        "{:>5}  {}\t{}\t{}\t{}\t{}\t{}",
+                        e.id,
+                        e.en,
+                        e.zh,
+                        e.domain,
+                        e.note,
+                        e.mode.as_str(),
+                        [e.aliases_en.join("|"), e.aliases_zh.join("|")]
+                            .join(" ")
+                            .trim()
+                    );
                 }
             }
         }

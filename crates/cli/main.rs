@@ -7,6 +7,7 @@
 
 mod args;
 mod batch;
+mod check;
 mod history;
 
 use std::io::{IsTerminal, Read, Write};
@@ -93,7 +94,8 @@ fn main() -> ExitCode {
             | HistoryCommand::Rerun { json, .. },
         ) => *json,
         Command::History(_) => false,
-        Command::Glossary(args::GlossaryCommand::List { json }) => *json,
+        Command::Glossary(args::GlossaryCommand::List { json, .. }) => *json,
+        Command::Check(a) => a.json,
         Command::Glossary(_) => false,
         Command::Batch(args::BatchCommand::Translate(a)) => a.json,
         Command::Batch(
@@ -115,6 +117,7 @@ fn main() -> ExitCode {
         Command::History(cmd) => history::run_history(cmd, db.as_deref()),
         Command::Glossary(cmd) => history::run_glossary(cmd, db.as_deref()),
         Command::Batch(cmd) => batch::run_batch(cmd, db.as_deref()),
+        Command::Check(a) => check::run_check(a, db.as_deref()),
         Command::Worker(args) => run_worker(args),
     };
     match outcome {
@@ -332,6 +335,7 @@ fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Fai
             .glossary_list()
             .map_err(|e| Failure::runtime(e.code(), e))?;
     }
+    request.base_glossary = settings.glossary.base;
     let library = prompt_library(args.prompts.as_deref());
     // Validate the request's shape before paying for a model load.
     if task == TaskKind::Draft && request.doc_type.is_none() {
@@ -399,16 +403,10 @@ fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Fai
         if usage.generation_ms > 0.0 { usage.generated_tokens as f64 * 1000.0 / usage.generation_ms } else { 0.0 },
         result.provenance.model_file,
     );
-    report_glossary(&result);
-    if !result.missing_numbers.is_empty() {
-        eprintln!(
-            "warning: {} {}",
-            wenshu_core::tasks::NUMBERS_WARNING,
-            result.missing_numbers.join(", ")
-        );
+    if let Some(checks) = &result.checks {
+        check::report_task_checks(checks);
     }
-    // Glossary and number warnings are shown above in their own form.
-    for warning in result.other_warnings() {
+    for warning in &result.warnings {
         eprintln!("warning: {warning}");
     }
     if let Some(id) = run_id {
@@ -786,27 +784,6 @@ fn save_run(
         .insert_run(&record)
         .map(Some)
         .map_err(|e| Failure::runtime(e.code(), e))
-}
-
-fn report_glossary(result: &TaskResult) {
-    if let Some(check) = &result.glossary {
-        if check.terms.is_empty() {
-            return;
-        }
-        let ok = check.terms.iter().filter(|t| t.found).count();
-        eprintln!(
-            "glossary: {ok}/{} term(s) rendered officially",
-            check.terms.len()
-        );
-        for t in &check.terms {
-            eprintln!(
-                "  {} {} → {}",
-                if t.found { "ok     " } else { "MISSING" },
-                t.source,
-                t.target
-            );
-        }
-    }
 }
 
 /// `wenshu history rerun ID`: the same request, model file, prompt and seed.

@@ -66,6 +66,9 @@ pub struct BatchRequest {
     pub target: Lang,
     #[serde(default)]
     pub bilingual: bool,
+    /// Also write each file's HTML check report next to its output.
+    #[serde(default)]
+    pub check_reports: bool,
 }
 
 /// The latest job left unfinished, if any.
@@ -99,6 +102,7 @@ pub async fn batch_start<R: Runtime>(
         target: request.target,
         bilingual: request.bilingual,
         parallel: 0,
+        check_reports: request.check_reports,
     };
     tauri::async_runtime::spawn_blocking(move || {
         run_child(&app.state::<AppState>(), &spec, &on_event)
@@ -130,6 +134,7 @@ pub async fn batch_resume<R: Runtime>(
             target,
             bilingual: record.options["bilingual"].as_bool().unwrap_or(false),
             parallel: record.options["parallel"].as_u64().unwrap_or(0) as usize,
+            check_reports: record.options["html_reports"].as_bool().unwrap_or(false),
         };
         run_child(&state, &spec, &on_event)
     })
@@ -191,6 +196,8 @@ fn check_folders(spec: &BatchSpec) -> Result<(), ApiError> {
         sampling: Default::default(),
         max_tokens: None,
         glossary: Vec::new(),
+        base_glossary: true,
+        html_reports: spec.check_reports,
         limits: Default::default(),
     };
     wenshu_core::batch::folders(&opts)

@@ -97,8 +97,11 @@ pub struct TaskOutcome {
     pub key_points: Option<Vec<wenshu_core::tasks::KeyPoint>>,
     pub source_paragraphs: Vec<String>,
     pub output_paragraphs: Vec<String>,
-    pub glossary: Vec<wenshu_core::store::TermCheck>,
-    pub missing_numbers: Vec<String>,
+    /// Every figure, official name and script problem with its verdict.
+    pub checks: Option<wenshu_core::checks::CheckReport>,
+    /// Translations and polish: source and output side by side, with every
+    /// checked item marked (core decides the marks; the page only draws them).
+    pub check_view: Vec<wenshu_core::checks::ViewRow>,
     pub warnings: Vec<String>,
     pub model_file: String,
     pub generated_tokens: u64,
@@ -108,24 +111,23 @@ pub struct TaskOutcome {
 impl TaskOutcome {
     fn new(input: &str, result: TaskResult, run_id: Option<i64>) -> Self {
         let aligned = matches!(result.task, TaskKind::Translate | TaskKind::Polish);
-        // The glossary and number checks have their own fields.
-        let warnings = result.other_warnings().cloned().collect();
+        let (source_paragraphs, output_paragraphs) = if aligned {
+            (text::paragraphs(input), text::paragraphs(&result.text))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let check_view = match (&result.checks, aligned) {
+            (Some(c), true) => c.view(&source_paragraphs, &output_paragraphs),
+            _ => Vec::new(),
+        };
         Self {
             run_id,
             task: result.task,
-            source_paragraphs: if aligned {
-                text::paragraphs(input)
-            } else {
-                Vec::new()
-            },
-            output_paragraphs: if aligned {
-                text::paragraphs(&result.text)
-            } else {
-                Vec::new()
-            },
-            glossary: result.glossary.map(|g| g.terms).unwrap_or_default(),
-            missing_numbers: result.missing_numbers,
-            warnings,
+            source_paragraphs,
+            output_paragraphs,
+            checks: result.checks,
+            check_view,
+            warnings: result.warnings,
             model_file: result.provenance.model_file,
             generated_tokens: result.provenance.usage.generated_tokens,
             total_ms: result.provenance.usage.total_ms,
@@ -167,6 +169,7 @@ pub fn core_request(state: &AppState, r: TaskRequest) -> Result<Request, ApiErro
     if r.task == TaskKind::Translate {
         request.glossary = state.with_store(|s| Ok(s.glossary_list()?))?;
     }
+    request.base_glossary = state.settings().glossary.base;
     Ok(request)
 }
 

@@ -96,6 +96,12 @@ pub fn batch_worker(args: &EngineArgs, db: &std::path::Path) -> i32 {
         sampling: SamplingParams::default(),
         max_tokens: None,
         glossary,
+        // The child reads the same settings file as the window.
+        base_glossary:
+            wenshu_core::settings::Settings::load(&wenshu_core::settings::default_path())
+                .map(|s| s.glossary.base)
+                .unwrap_or(true),
+        html_reports: spec.check_reports,
         limits: Default::default(),
     };
     if let Err(e) = wenshu_core::batch::folders(&opts) {

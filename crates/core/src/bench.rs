@@ -377,6 +377,7 @@ pub mod history {
             total_ms: 2500.0,
             usage: json!({}),
             glossary: None,
+            checks: None,
             masked: false,
         }
     }

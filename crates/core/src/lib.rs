@@ -9,6 +9,7 @@
 
 pub mod batch;
 pub mod bench;
+pub mod checks;
 pub mod engine;
 pub mod models;
 pub mod prompts;

@@ -17,6 +17,22 @@ pub struct Settings {
     pub history: HistorySettings,
     pub engine: EngineSettings,
     pub app: AppSettings,
+    pub glossary: GlossarySettings,
+}
+
+/// Which official names the checks and translation protection use.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GlossarySettings {
+    /// Use the bundled base glossary of bureaux, departments, statutory
+    /// bodies and titles (the user's own entries always win over it).
+    pub base: bool,
+}
+
+impl Default for GlossarySettings {
+    fn default() -> Self {
+        Self { base: true }
+    }
 }
 
 /// How the model is loaded (the desktop app's settings page; the CLI's
@@ -91,6 +107,7 @@ impl Default for Settings {
             history: HistorySettings::default(),
             engine: EngineSettings::default(),
             app: AppSettings::default(),
+            glossary: GlossarySettings::default(),
         }
     }
 }
@@ -152,7 +169,8 @@ pub fn default_path() -> PathBuf {
 
 impl Settings {
     /// Defaults, then `path` if it exists, then `WENSHU_HISTORY` (on/off),
-    /// `WENSHU_RETENTION_DAYS` and `WENSHU_MASK` (on/off).
+    /// `WENSHU_RETENTION_DAYS`, `WENSHU_MASK` (on/off) and
+    /// `WENSHU_BASE_GLOSSARY` (on/off).
     ///
     /// # Errors
     /// An unreadable or invalid file, or an invalid environment value.
@@ -184,6 +202,9 @@ impl Settings {
         }
         if let Some(v) = env("WENSHU_MASK") {
             settings.history.mask_personal_data = on_off("WENSHU_MASK", &v)?;
+        }
+        if let Some(v) = env("WENSHU_BASE_GLOSSARY") {
+            settings.glossary.base = on_off("WENSHU_BASE_GLOSSARY", &v)?;
         }
         if let Some(v) = env("WENSHU_RETENTION_DAYS") {
             settings.history.retention_days = v.trim().parse().map_err(|_| SettingsError::Env {

@@ -26,9 +26,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wenshu_documents::{Document, DocumentError, Format, Limits};
 
+use crate::checks::{self, CheckOptions, CheckReport, Glossary, Mode};
 use crate::engine::{CancelToken, Generator, SamplingParams};
 use crate::prompts::PromptLibrary;
-use crate::store::{GlossaryCheck, GlossaryEntry, Store, StoreError};
+use crate::store::{GlossaryEntry, Store, StoreError};
 use crate::tasks::{NullSink, Request, Runner, Status, TaskError, TaskKind};
 use crate::text::{self, Lang};
 
@@ -47,6 +48,10 @@ pub struct BatchOptions {
     pub sampling: SamplingParams,
     pub max_tokens: Option<u32>,
     pub glossary: Vec<GlossaryEntry>,
+    /// Also use the bundled base glossary of official names.
+    pub base_glossary: bool,
+    /// Also write `NAME.check.html`, the reviewer's side-by-side report, next to each output.
+    pub html_reports: bool,
     pub limits: Limits,
 }
 
@@ -274,15 +279,10 @@ struct Identity<'a> {
 
 /// Settings that decide a segment's translation, shared by every key.
 fn settings_hash(generator: &dyn Generator, opts: &BatchOptions) -> String {
-    let mut glossary: Vec<(&str, &str)> = opts
-        .glossary
-        .iter()
-        .map(|e| (e.en.as_str(), e.zh.as_str()))
-        .collect();
-    glossary.sort();
+    let glossary = Glossary::shared(&opts.glossary, opts.base_glossary);
     let value = serde_json::json!({
         "model": generator.info().sha256,
-        "glossary": glossary,
+        "glossary": glossary.fingerprint(),
         "target": opts.target,
         "sampling": opts.sampling,
         "max_tokens": opts.max_tokens,
@@ -300,13 +300,10 @@ fn segment_key(settings: &str, prompt: &str, text: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// What the cache keeps about a segment besides its text.
+/// What the cache keeps about a segment besides its text (figures and
+/// names are checked per file, once every segment is there).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Detail {
-    #[serde(default)]
-    glossary: Option<GlossaryCheck>,
-    #[serde(default)]
-    missing_numbers: Vec<String>,
     #[serde(default)]
     warnings: Vec<String>,
     #[serde(default)]
@@ -348,6 +345,7 @@ fn segment_request(opts: &BatchOptions, text: &str) -> Request {
     request.sampling = opts.sampling;
     request.max_tokens = opts.max_tokens;
     request.glossary = opts.glossary.clone();
+    request.base_glossary = opts.base_glossary;
     request
 }
 
@@ -448,6 +446,7 @@ pub fn run(
     let identity = hex::encode(Sha256::digest(identity_json.as_bytes()));
     let options = serde_json::json!({
         "bilingual": opts.bilingual,
+        "html_reports": opts.html_reports,
         "parallel": opts.parallel,
         "sampling": opts.sampling,
         "max_tokens": opts.max_tokens,
@@ -534,13 +533,7 @@ pub fn run(
                     Some((text, detail)) => {
                         report.cached += 1;
                         let detail: Detail = serde_json::from_value(detail).unwrap_or_default();
-                        report.absorb(
-                            &detail.glossary,
-                            &detail.missing_numbers,
-                            &detail.warnings,
-                            0,
-                            0.0,
-                        );
+                        report.absorb(&detail.warnings, 0, 0.0);
                         translations[b] = Some(text);
                     }
                     None => {
@@ -658,13 +651,8 @@ pub fn run(
                             &serde_json::to_value(&detail).unwrap_or_default(),
                         )?;
                         file.report.translated += 1;
-                        file.report.absorb(
-                            &detail.glossary,
-                            &detail.missing_numbers,
-                            &detail.warnings,
-                            detail.generated_tokens,
-                            detail.ms,
-                        );
+                        file.report
+                            .absorb(&detail.warnings, detail.generated_tokens, detail.ms);
                         file.translations[b] = Some(text);
                         file.remaining -= 1;
                         progress.segments_done += 1;
@@ -792,13 +780,10 @@ fn translate_segment(
         }));
     }
     let usage = result.provenance.usage;
-    let warnings = result.other_warnings().cloned().collect();
     Ok((
         result.text,
         Detail {
-            glossary: result.glossary,
-            missing_numbers: result.missing_numbers,
-            warnings,
+            warnings: result.warnings,
             generated_tokens: usage.generated_tokens,
             ms: usage.total_ms,
         },
@@ -820,7 +805,7 @@ pub fn translate_file(
     output: &Path,
     opts: &BatchOptions,
     cancel: &CancelToken,
-) -> Result<FileReport, FileError> {
+) -> Result<(FileReport, CheckReport), FileError> {
     let document = Document::read(source, &opts.limits)?;
     let to = match Format::from_path(output) {
         Some(f) if f.can_write() => f,
@@ -874,13 +859,7 @@ pub fn translate_file(
     for (b, outcome) in rx {
         let (text, detail) = outcome?;
         report.translated += 1;
-        report.absorb(
-            &detail.glossary,
-            &detail.missing_numbers,
-            &detail.warnings,
-            detail.generated_tokens,
-            detail.ms,
-        );
+        report.absorb(&detail.warnings, detail.generated_tokens, detail.ms);
         translations[b] = Some(text);
     }
     if translations.iter().any(Option::is_none) {
@@ -892,8 +871,49 @@ pub fn translate_file(
         path: output.to_path_buf(),
         reason: e.to_string(),
     })?;
+    let check = check_document(opts, &document, &translations);
+    report.set_checks(&check);
     report.status = "done".into();
-    Ok(report)
+    Ok((report, check))
+}
+
+/// The file's figures, names and script, checked block by block (blocks are
+/// the document's paragraphs, table cells, headers, footnotes …).
+pub fn check_document(
+    opts: &BatchOptions,
+    document: &Document,
+    translations: &[String],
+) -> CheckReport {
+    let glossary = Glossary::shared(&opts.glossary, opts.base_glossary);
+    let source: Vec<String> = document.blocks().iter().map(|b| b.text.clone()).collect();
+    let target_lang = if opts.target.is_chinese() {
+        Lang::ZhHant
+    } else {
+        Lang::En
+    };
+    let source_lang = if target_lang == Lang::En {
+        Lang::ZhHant
+    } else {
+        Lang::En
+    };
+    checks::check(
+        &source,
+        translations,
+        &CheckOptions {
+            mode: Mode::Translation,
+            source_lang,
+            target_lang,
+            glossary: Some(&glossary),
+        },
+    )
+}
+
+/// The check report's path next to the output.
+pub fn check_report_rel(output_rel: &str) -> String {
+    match output_rel.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => format!("{stem}.check.html"),
+        _ => format!("{output_rel}.check.html"),
+    }
 }
 
 /// Why a single-file translation failed.
@@ -960,6 +980,21 @@ fn finish_file(
     };
     let target = folders.out.join(&report.output);
     write_under(&folders.out, &target, &bytes)?;
+    let check = check_document(opts, &file.document, &translations);
+    report.set_checks(&check);
+    if opts.html_reports {
+        let source: Vec<String> = file
+            .document
+            .blocks()
+            .iter()
+            .map(|b| b.text.clone())
+            .collect();
+        let title = &plans[file.plan_index].rel;
+        let html = checks::html::render(title, &check, &source, &translations);
+        let rel = check_report_rel(&report.output);
+        write_under(&folders.out, &folders.out.join(&rel), html.as_bytes())?;
+        report.check_report = Some(rel);
+    }
     if opts.bilingual {
         let pairs: Vec<(String, String)> = file
             .document

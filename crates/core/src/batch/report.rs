@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use wenshu_documents::Format;
 
 use super::BatchError;
-use crate::store::GlossaryCheck;
+use crate::checks::CheckReport;
 
 /// The state of one file, as the report shows it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -33,12 +33,24 @@ pub struct FileReport {
     pub generated_tokens: u64,
     /// Model time spent on this file's segments.
     pub seconds: f64,
-    /// Glossary terms found in the source.
-    pub glossary_terms: usize,
-    /// `source → official rendering` for terms whose rendering is missing.
-    pub glossary_missing: Vec<String>,
-    /// Numbers in the source that are not in the translation.
-    pub numbers_missing: Vec<String>,
+    /// Figures checked (those of the source, and those only the translation has).
+    #[serde(default)]
+    pub figures: usize,
+    /// Figures changed, missing or added, one line each.
+    #[serde(default)]
+    pub figures_flagged: Vec<String>,
+    /// Official names found in the source.
+    #[serde(default)]
+    pub terms: usize,
+    /// `source → official rendering` for names whose rendering is missing.
+    #[serde(default)]
+    pub terms_missing: Vec<String>,
+    /// Simplified or non-HK characters, Chinese left in English.
+    #[serde(default)]
+    pub script_flagged: Vec<String>,
+    /// The reviewer's HTML report under the output folder, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_report: Option<String>,
     pub warnings: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
@@ -84,28 +96,16 @@ impl FileReport {
         }
     }
 
-    pub(super) fn absorb(
-        &mut self,
-        glossary: &Option<GlossaryCheck>,
-        numbers: &[String],
-        warnings: &[String],
-        tokens: u64,
-        ms: f64,
-    ) {
-        if let Some(check) = glossary {
-            self.glossary_terms += check.terms.len();
-            for missing in check.missing() {
-                let line = format!("{} → {}", missing.source, missing.target);
-                if !self.glossary_missing.contains(&line) {
-                    self.glossary_missing.push(line);
-                }
-            }
-        }
-        for n in numbers {
-            if !self.numbers_missing.contains(n) {
-                self.numbers_missing.push(n.clone());
-            }
-        }
+    /// Takes the file's check report into the report's columns.
+    pub(super) fn set_checks(&mut self, check: &CheckReport) {
+        self.figures = check.counts.figures;
+        self.figures_flagged = check.figure_flags();
+        self.terms = check.counts.terms;
+        self.terms_missing = check.missing_terms();
+        self.script_flagged = check.script.iter().map(|s| s.message()).collect();
+    }
+
+    pub(super) fn absorb(&mut self, warnings: &[String], tokens: u64, ms: f64) {
         for w in warnings {
             if !self.warnings.contains(w) {
                 self.warnings.push(w.clone());
@@ -122,8 +122,9 @@ impl FileReport {
     /// Whether a reviewer should look at this file.
     pub fn needs_review(&self) -> bool {
         self.status != "done"
-            || !self.glossary_missing.is_empty()
-            || !self.numbers_missing.is_empty()
+            || !self.figures_flagged.is_empty()
+            || !self.terms_missing.is_empty()
+            || !self.script_flagged.is_empty()
             || !self.warnings.is_empty()
     }
 }
@@ -192,9 +193,12 @@ struct CsvRow<'a> {
     cached: usize,
     kept: usize,
     seconds: String,
-    glossary_terms: usize,
-    glossary_missing: String,
-    numbers_missing: String,
+    figures: usize,
+    figures_flagged: String,
+    terms: usize,
+    terms_missing: String,
+    script_flagged: String,
+    check_report: &'a str,
     warnings: String,
     error_code: &'a str,
     error: &'a str,
@@ -226,9 +230,12 @@ pub(super) fn write(
                 cached: r.cached,
                 kept: r.kept,
                 seconds: format!("{:.1}", r.seconds),
-                glossary_terms: r.glossary_terms,
-                glossary_missing: r.glossary_missing.join("; "),
-                numbers_missing: r.numbers_missing.join("; "),
+                figures: r.figures,
+                figures_flagged: r.figures_flagged.join("; "),
+                terms: r.terms,
+                terms_missing: r.terms_missing.join("; "),
+                script_flagged: r.script_flagged.join("; "),
+                check_report: r.check_report.as_deref().unwrap_or(""),
                 warnings: r.warnings.join("; "),
                 error_code: r.error_code.as_deref().unwrap_or(""),
                 error: r.error.as_deref().unwrap_or(""),

@@ -60,6 +60,8 @@ fn the_output_folder_may_not_be_the_source_or_contain_it() {
         sampling: SamplingParams::greedy(),
         max_tokens: None,
         glossary: Vec::new(),
+        base_glossary: true,
+        html_reports: false,
         limits: Limits::default(),
     };
     assert!(matches!(folders(&opts), Err(BatchError::OutIsSource(_))));

@@ -31,6 +31,9 @@ pub struct BatchSpec {
     /// Parallel sequences; 0 means the default.
     #[serde(default)]
     pub parallel: usize,
+    /// Also write each file's HTML check report next to its output.
+    #[serde(default)]
+    pub check_reports: bool,
 }
 
 /// A failure the UI shows by `code`.
@@ -63,7 +66,7 @@ pub enum BatchEvent {
         of: usize,
     },
     File {
-        report: FileReport,
+        report: Box<FileReport>,
     },
     Finished {
         job: i64,
@@ -141,7 +144,7 @@ impl<W: Write> Observer for LineWriter<W> {
 
     fn file(&mut self, report: &FileReport) {
         self.send(&BatchEvent::File {
-            report: report.clone(),
+            report: Box::new(report.clone()),
         });
     }
 }
@@ -231,6 +234,8 @@ mod tests {
             sampling: SamplingParams::greedy(),
             max_tokens: None,
             glossary: Vec::new(),
+            base_glossary: true,
+            html_reports: false,
             limits: Limits::default(),
         }
     }

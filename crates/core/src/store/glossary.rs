@@ -1,6 +1,7 @@
 //! Official terminology: stored pairs of English and Traditional Chinese
-//! terms, TSV/CSV import and export, and the check that a translation used
-//! the official rendering of every term in its source.
+//! names, with abbreviations, a mode and a kind, and TSV/CSV import and
+//! export. Matching, protection and the check live in
+//! [`crate::checks::terms`].
 
 use std::path::Path;
 
@@ -8,37 +9,62 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
+use crate::checks::terms::{TermKind, TermMode};
 use crate::text::zh;
 
 /// One glossary entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GlossaryEntry {
     pub id: i64,
     pub en: String,
     pub zh: String,
     pub domain: String,
     pub note: String,
+    /// English abbreviations and short forms, accepted after the full name.
+    #[serde(default)]
+    pub aliases_en: Vec<String>,
+    /// Chinese short forms (環保署, 食環署), accepted after the full name.
+    #[serde(default)]
+    pub aliases_zh: Vec<String>,
+    #[serde(default)]
+    pub mode: TermMode,
+    #[serde(default)]
+    pub kind: TermKind,
 }
 
-/// Whether one term's official rendering reached the output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TermCheck {
-    pub source: String,
-    pub target: String,
-    pub found: bool,
-}
-
-/// The glossary check of one translation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GlossaryCheck {
-    pub terms: Vec<TermCheck>,
-}
-
-impl GlossaryCheck {
-    /// Terms present in the source whose rendering is missing from the output.
-    pub fn missing(&self) -> impl Iterator<Item = &TermCheck> {
-        self.terms.iter().filter(|t| !t.found)
+impl GlossaryEntry {
+    /// An entry with only its two names (enforced, a body).
+    pub fn new(en: &str, zh_term: &str) -> Self {
+        Self {
+            id: 0,
+            en: en.into(),
+            zh: zh_term.into(),
+            domain: String::new(),
+            note: String::new(),
+            aliases_en: Vec::new(),
+            aliases_zh: Vec::new(),
+            mode: TermMode::Enforce,
+            kind: TermKind::Body,
+        }
     }
+}
+
+fn join(aliases: &[String]) -> String {
+    aliases
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn split(aliases: &str) -> Vec<String> {
+    aliases
+        .split('|')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 impl Store {
@@ -53,20 +79,32 @@ impl Store {
         domain: &str,
         note: &str,
     ) -> Result<i64, StoreError> {
-        let (en, zh_term) = (en.trim(), zh::to_hk_traditional(zh_term.trim()));
+        let mut entry = GlossaryEntry::new(en, zh_term);
+        entry.domain = domain.into();
+        entry.note = note.into();
+        self.glossary_put(&entry)
+    }
+
+    /// Adds an entry, or updates everything but its names if the pair exists.
+    ///
+    /// # Errors
+    /// Empty terms, or database errors.
+    pub fn glossary_put(&mut self, entry: &GlossaryEntry) -> Result<i64, StoreError> {
+        let (en, zh_term) = (entry.en.trim(), zh::to_hk_traditional(entry.zh.trim()));
         if en.is_empty() || zh_term.is_empty() {
             return Err(StoreError::Glossary(
                 "a glossary entry needs both an English and a Chinese term".into(),
             ));
         }
+        let aliases_zh: Vec<String> = entry
+            .aliases_zh
+            .iter()
+            .map(|a| zh::to_hk_traditional(a))
+            .collect();
         let tx = self
             .conn_mut()
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO glossary (en, zh, domain, note) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (en, zh) DO UPDATE SET domain = excluded.domain, note = excluded.note",
-            params![en, zh_term, domain.trim(), note.trim()],
-        )?;
+        upsert(&tx, en, &zh_term, entry, &aliases_zh)?;
         let id: i64 = tx.query_row(
             "SELECT id FROM glossary WHERE en = ?1 AND zh = ?2",
             params![en, zh_term],
@@ -83,7 +121,7 @@ impl Store {
     /// Database errors.
     pub fn glossary_list(&self) -> Result<Vec<GlossaryEntry>, StoreError> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id, en, zh, domain, note FROM glossary ORDER BY lower(en), zh",
+            "SELECT id, en, zh, domain, note, aliases_en, aliases_zh, mode, kind FROM glossary ORDER BY lower(en), zh",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(GlossaryEntry {
@@ -92,6 +130,10 @@ impl Store {
                 zh: r.get(2)?,
                 domain: r.get(3)?,
                 note: r.get(4)?,
+                aliases_en: split(&r.get::<_, String>(5)?),
+                aliases_zh: split(&r.get::<_, String>(6)?),
+                mode: TermMode::parse(&r.get::<_, String>(7)?).unwrap_or_default(),
+                kind: TermKind::parse(&r.get::<_, String>(8)?).unwrap_or_default(),
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -133,8 +175,10 @@ impl Store {
     }
 
     /// Imports a TSV (`.tsv`, `.txt`) or CSV (`.csv`) file: English, Chinese,
-    /// optional domain, optional note; a header row naming `en`/`English` is
-    /// skipped. Returns (entries added or updated, rows skipped as blank).
+    /// then optional domain, note, English aliases and Chinese aliases
+    /// (separated by `|`), mode (`enforce` or `check`) and kind (`body` or
+    /// `title`); a header row naming `en`/`English` is skipped. Returns
+    /// (entries added or updated, rows skipped as blank).
     ///
     /// # Errors
     /// An unreadable file, or a row with fewer than two columns (named by
@@ -169,17 +213,48 @@ impl Store {
                     record.iter().collect::<Vec<_>>()
                 )));
             }
-            rows.push((en, field(1), field(2), field(3)));
+            let mode = TermMode::parse(&field(6)).ok_or_else(|| {
+                StoreError::Glossary(format!(
+                    "{} line {line}: mode `{}` is not `enforce` or `check`; fix the line and import again",
+                    path.display(),
+                    field(6)
+                ))
+            })?;
+            let kind = TermKind::parse(&field(7)).ok_or_else(|| {
+                StoreError::Glossary(format!(
+                    "{} line {line}: kind `{}` is not `body` or `title`; fix the line and import again",
+                    path.display(),
+                    field(7)
+                ))
+            })?;
+            rows.push(GlossaryEntry {
+                id: 0,
+                en,
+                zh: field(1),
+                domain: field(2),
+                note: field(3),
+                aliases_en: split(&field(4)),
+                aliases_zh: split(&field(5)),
+                mode,
+                kind,
+            });
         }
         // All or nothing: a bad file must not leave half a glossary.
         let tx = self
             .conn_mut()
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        for (en, zh_term, domain, note) in &rows {
-            tx.execute(
-                "INSERT INTO glossary (en, zh, domain, note) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (en, zh) DO UPDATE SET domain = excluded.domain, note = excluded.note",
-                params![en, zh::to_hk_traditional(zh_term), domain, note],
+        for entry in &rows {
+            let aliases_zh: Vec<String> = entry
+                .aliases_zh
+                .iter()
+                .map(|a| zh::to_hk_traditional(a))
+                .collect();
+            upsert(
+                &tx,
+                entry.en.trim(),
+                &zh::to_hk_traditional(entry.zh.trim()),
+                entry,
+                &aliases_zh,
             )?;
         }
         bump_version(&tx)?;
@@ -200,11 +275,29 @@ impl Store {
             .from_path(path)
             .map_err(io)?;
         writer
-            .write_record(["en", "zh", "domain", "note"])
+            .write_record([
+                "en",
+                "zh",
+                "domain",
+                "note",
+                "aliases_en",
+                "aliases_zh",
+                "mode",
+                "kind",
+            ])
             .map_err(io)?;
         for e in &entries {
             writer
-                .write_record([&e.en, &e.zh, &e.domain, &e.note])
+                .write_record([
+                    e.en.as_str(),
+                    &e.zh,
+                    &e.domain,
+                    &e.note,
+                    &join(&e.aliases_en),
+                    &join(&e.aliases_zh),
+                    e.mode.as_str(),
+                    e.kind.as_str(),
+                ])
                 .map_err(io)?;
         }
         writer
@@ -224,6 +317,33 @@ fn delimiter_for(path: &Path) -> u8 {
         Some("csv") => b',',
         _ => b'\t',
     }
+}
+
+fn upsert(
+    tx: &rusqlite::Transaction<'_>,
+    en: &str,
+    zh_term: &str,
+    entry: &GlossaryEntry,
+    aliases_zh: &[String],
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO glossary (en, zh, domain, note, aliases_en, aliases_zh, mode, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (en, zh) DO UPDATE SET domain = excluded.domain, note = excluded.note,
+             aliases_en = excluded.aliases_en, aliases_zh = excluded.aliases_zh,
+             mode = excluded.mode, kind = excluded.kind",
+        params![
+            en,
+            zh_term,
+            entry.domain.trim(),
+            entry.note.trim(),
+            join(&entry.aliases_en),
+            join(aliases_zh),
+            entry.mode.as_str(),
+            entry.kind.as_str()
+        ],
+    )?;
+    Ok(())
 }
 
 fn bump_version(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {

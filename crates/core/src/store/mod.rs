@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::text::zh;
 
 pub use batch::{JobFile, JobRecord};
-pub use glossary::{GlossaryCheck, GlossaryEntry, TermCheck};
+pub use glossary::GlossaryEntry;
 pub use mask::mask_personal_data;
 
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -39,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0003_short_query_index.sql"),
     ),
     ("0004_batch", include_str!("migrations/0004_batch.sql")),
+    ("0005_checks", include_str!("migrations/0005_checks.sql")),
 ];
 
 /// Everything that can go wrong with the store.
@@ -159,7 +160,11 @@ pub struct RunRecord {
     pub generated_tokens: u64,
     pub total_ms: f64,
     pub usage: serde_json::Value,
+    /// The glossary check of runs stored before check reports existed.
     pub glossary: Option<serde_json::Value>,
+    /// The check report (figures, official names, script), as JSON.
+    #[serde(default)]
+    pub checks: Option<serde_json::Value>,
     pub masked: bool,
 }
 
@@ -299,9 +304,9 @@ impl Store {
             "INSERT INTO runs (created_at, task, doc_type, source_lang, target_lang, status, input, output,
                 error, model_file, model_sha256, prompt_id, prompt_version, prompt_hash, prompts_json,
                 request_json, sampling_json, seed, prompt_tokens, generated_tokens, total_ms, usage_json,
-                glossary_json, masked)
+                glossary_json, masked, checks_json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-                ?20, ?21, ?22, ?23, ?24)",
+                ?20, ?21, ?22, ?23, ?24, ?25)",
             params![
                 run.created_at,
                 run.task,
@@ -327,6 +332,7 @@ impl Store {
                 run.usage.to_string(),
                 run.glossary.as_ref().map(|g| g.to_string()),
                 run.masked,
+                run.checks.as_ref().map(|c| c.to_string()),
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -671,6 +677,7 @@ fn record_row(row: &Row<'_>) -> rusqlite::Result<Result<RunRecord, StoreError>> 
         Err(e) => return Ok(Err(e)),
     };
     let glossary: Option<String> = row.get("glossary_json")?;
+    let checks: Option<String> = row.get("checks_json")?;
     Ok(Ok(RunRecord {
         id: row.get("id")?,
         created_at: row.get("created_at")?,
@@ -696,6 +703,7 @@ fn record_row(row: &Row<'_>) -> rusqlite::Result<Result<RunRecord, StoreError>> 
         total_ms: row.get("total_ms")?,
         usage: json_col(row, "usage_json")?,
         glossary: glossary.and_then(|g| serde_json::from_str(&g).ok()),
+        checks: checks.and_then(|c| serde_json::from_str(&c).ok()),
         masked: row.get("masked")?,
     }))
 }
@@ -882,20 +890,37 @@ mod tests {
     fn glossary_import_export_round_trip_and_a_bad_line_imports_nothing() {
         let (dir, mut store) = store();
         let tsv = dir.path().join("terms.tsv");
-        std::fs::write(&tsv, "en\tzh\tdomain\tnote\nHousing Department\t房屋署\thousing\t\n\t\t\t\nLegislative Council\t立法會\t\t\n").unwrap();
+        std::fs::write(&tsv, "en\tzh\tdomain\tnote\taliases_en\taliases_zh\tmode\tkind\nHousing Department\t房屋署\thousing\t\tHD\t\tcheck\t\n\t\t\t\nLegislative Council\t立法會\t\t\tLegCo\t\t\t\n").unwrap();
         assert_eq!(store.glossary_import(&tsv).unwrap(), (2, 1));
+        let listed = store.glossary_list().unwrap();
+        let hd = listed
+            .iter()
+            .find(|e| e.en == "Housing Department")
+            .unwrap();
+        assert_eq!(hd.aliases_en, vec!["HD".to_string()]);
+        assert_eq!(hd.mode, crate::checks::terms::TermMode::Check);
+        let legco = listed
+            .iter()
+            .find(|e| e.en == "Legislative Council")
+            .unwrap();
+        assert_eq!(legco.mode, crate::checks::terms::TermMode::Enforce);
         let v1 = store.glossary_version().unwrap();
         let csv_path = dir.path().join("out.csv");
         assert_eq!(store.glossary_export(&csv_path).unwrap(), 2);
         let text = std::fs::read_to_string(&csv_path).unwrap();
         assert!(
-            text.starts_with("en,zh,domain,note\n")
-                && text.contains("Housing Department,房屋署,housing,")
+            text.starts_with("en,zh,domain,note,aliases_en,aliases_zh,mode,kind\n")
+                && text.contains("Housing Department,房屋署,housing,,HD,,check,body"),
+            "{text}"
         );
         let bad = dir.path().join("bad.csv");
         std::fs::write(&bad, "Transport Department,運輸署\nonly-one-column\n").unwrap();
         let err = store.glossary_import(&bad).unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+        let bad_mode = dir.path().join("bad-mode.csv");
+        std::fs::write(&bad_mode, "Transport Department,運輸署,,,,,always\n").unwrap();
+        let err = store.glossary_import(&bad_mode).unwrap_err();
+        assert!(err.to_string().contains("mode `always`"), "{err}");
         assert_eq!(
             store.glossary_list().unwrap().len(),
             2,

@@ -15,6 +15,7 @@ fn request_json(request: &Request) -> serde_json::Value {
         "tone": request.tone,
         "max_points": request.max_points,
         "max_tokens": request.max_tokens,
+        "base_glossary": request.base_glossary,
     })
 }
 
@@ -55,10 +56,11 @@ pub fn record_of(request: &Request, result: &TaskResult, mask: bool) -> RunRecor
             "threads": p.threads,
             "wenshu_version": p.wenshu_version,
         }),
-        glossary: result
-            .glossary
+        glossary: None,
+        checks: result
+            .checks
             .as_ref()
-            .and_then(|g| serde_json::to_value(g).ok()),
+            .and_then(|c| serde_json::to_value(c).ok()),
         masked: false,
     };
     if mask {
@@ -104,6 +106,7 @@ pub fn record_of_failure(
         total_ms: 0.0,
         usage: json!({}),
         glossary: None,
+        checks: None,
         masked: false,
     };
     if mask {
@@ -117,7 +120,14 @@ fn apply_mask(record: &mut RunRecord) {
     let (output, b) = mask_personal_data(&record.output);
     record.input = input;
     record.output = output;
-    record.masked = a + b > 0;
+    let mut c = 0;
+    // The checks quote figures as written, phone numbers among them.
+    if let Some(checks) = record.checks.take() {
+        let (masked, n) = mask_personal_data(&checks.to_string());
+        c = n;
+        record.checks = serde_json::from_str(&masked).ok();
+    }
+    record.masked = a + b + c > 0;
 }
 
 /// The request that repeats a stored run (same task, languages, limits and
@@ -153,6 +163,9 @@ pub fn request_from_record(record: &RunRecord) -> Result<Request, StoreError> {
         request.max_points = n as u32;
     }
     request.max_tokens = r["max_tokens"].as_u64().map(|n| n as u32);
+    if let Some(base) = r["base_glossary"].as_bool() {
+        request.base_glossary = base;
+    }
     request.sampling = serde_json::from_value::<SamplingParams>(record.sampling.clone())
         .map_err(|_| bad("sampling"))?;
     Ok(request)

@@ -19,9 +19,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks::CheckReport;
 use crate::engine::{CancelToken, EngineError, SamplingParams, StopReason};
 use crate::prompts::{PromptError, PromptRef};
-use crate::store::{GlossaryCheck, GlossaryEntry};
+use crate::store::GlossaryEntry;
 use crate::text::Lang;
 
 pub use run::{Plan, Runner};
@@ -155,9 +156,17 @@ pub struct Request {
     pub max_tokens: Option<u32>,
     /// Upper bound on key points in a summary.
     pub max_points: u32,
-    /// Official terms; a translation protects those in its input and is
-    /// checked for their renderings.
+    /// The user's official terms; a translation protects those in its input
+    /// and is checked for their renderings.
     pub glossary: Vec<GlossaryEntry>,
+    /// Also use the bundled base glossary of official names (settings
+    /// `[glossary] base`); the user's entries win over it.
+    #[serde(default = "yes")]
+    pub base_glossary: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Request {
@@ -173,6 +182,7 @@ impl Request {
             max_tokens: None,
             max_points: 5,
             glossary: Vec::new(),
+            base_glossary: true,
         }
     }
 }
@@ -266,15 +276,12 @@ pub struct TaskResult {
     pub output_paragraphs: usize,
     /// `cancelled` when the user stopped it; the text is then partial.
     pub status: Status,
-    /// Translations with a glossary: each term in the source and whether its
-    /// official rendering is in the output.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub glossary: Option<GlossaryCheck>,
-    /// Translations: numbers written in digits in the source but not in the
-    /// output.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub missing_numbers: Vec<String>,
-    /// Things a reviewer should look at (untranslatable paragraph, etc.).
+    /// What a reviewer is told: every figure and official name of the source
+    /// with its verdict, figures the output added, and script problems
+    /// (`None` when the run was cancelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<CheckReport>,
+    /// Other things a reviewer should look at (untranslatable paragraph, etc.).
     pub warnings: Vec<String>,
     pub provenance: Provenance,
 }
@@ -285,21 +292,6 @@ pub struct TaskResult {
 pub enum Status {
     Completed,
     Cancelled,
-}
-
-/// How warnings that repeat a structured check begin (the check itself is in
-/// [`TaskResult::glossary`] / [`TaskResult::missing_numbers`]); a report that
-/// shows the checks in their own columns leaves these out of its warnings.
-pub const GLOSSARY_WARNING: &str = "glossary:";
-pub const NUMBERS_WARNING: &str = "numbers from the source not in the output:";
-
-impl TaskResult {
-    /// Warnings other than those repeating the glossary and number checks.
-    pub fn other_warnings(&self) -> impl Iterator<Item = &String> {
-        self.warnings
-            .iter()
-            .filter(|w| !w.starts_with(GLOSSARY_WARNING) && !w.starts_with(NUMBERS_WARNING))
-    }
 }
 
 /// Why a task could not be planned or run.

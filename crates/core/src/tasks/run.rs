@@ -10,11 +10,12 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::post::{format_point, key_point, ClauseBuffer, LineBuffer};
-use super::terms::{self, Restorer};
+use super::terms::Restorer;
 use super::{
     status_of, KeyPoint, Progress, Provenance, Request, Sink, Status, TaskError, TaskKind,
-    TaskResult, Usage, GLOSSARY_WARNING, NUMBERS_WARNING,
+    TaskResult, Usage,
 };
+use crate::checks::{self, CheckOptions, CheckReport, Glossary, Mode};
 use crate::engine::{self, CancelToken, Completion, GenerateRequest, Generator, StopReason};
 use crate::prompts::{Prompt, PromptLibrary, PromptRef};
 use crate::text::{self, Lang};
@@ -303,8 +304,8 @@ impl<'a> Runner<'a> {
         };
         let mut key_points = None;
         let mut warnings = Vec::new();
-        let mut glossary = None;
-        let mut missing_numbers = Vec::new();
+        let glossary = (plan.request.task == TaskKind::Translate)
+            .then(|| Glossary::shared(&plan.request.glossary, plan.request.base_glossary));
         let status = match plan.request.task {
             TaskKind::Summarise => {
                 let (status, points) = self.summarise(plan, &mut ctx)?;
@@ -312,29 +313,12 @@ impl<'a> Runner<'a> {
                 status
             }
             TaskKind::Translate | TaskKind::Polish => {
-                let status = self.per_paragraph(plan, &mut ctx, &mut warnings)?;
-                if plan.request.task == TaskKind::Translate && !plan.request.glossary.is_empty() {
-                    let oriented =
-                        terms::oriented(&plan.request.glossary, plan.target_lang.is_chinese());
-                    let check = terms::check(&plan.request.input, &ctx.out, &oriented);
-                    for missing in check.missing() {
-                        warnings.push(format!(
-                            "{GLOSSARY_WARNING} `{}` should be rendered `{}`, which is not in the output",
-                            missing.source, missing.target
-                        ));
-                    }
-                    glossary = Some(check);
-                }
-                if plan.request.task == TaskKind::Translate && status == Status::Completed {
-                    missing_numbers = text::numbers::missing_numbers(&plan.request.input, &ctx.out);
-                    if !missing_numbers.is_empty() {
-                        warnings.push(format!("{NUMBERS_WARNING} {}", missing_numbers.join(", ")));
-                    }
-                }
-                status
+                self.per_paragraph(plan, &mut ctx, &mut warnings, glossary.as_deref())?
             }
             TaskKind::Draft => self.draft(plan, &mut ctx)?,
         };
+        let checks = (status == Status::Completed)
+            .then(|| check_result(plan, &ctx.out, key_points.as_deref(), glossary.as_deref()));
         ctx.usage.total_ms = ctx.started.elapsed().as_secs_f64() * 1000.0;
         let info = self.generator.info();
         let output_paragraphs = match plan.request.task {
@@ -351,8 +335,7 @@ impl<'a> Runner<'a> {
             input_paragraphs: plan.paragraphs.len(),
             output_paragraphs,
             status,
-            glossary,
-            missing_numbers,
+            checks,
             warnings,
             provenance: Provenance {
                 wenshu_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -664,6 +647,7 @@ impl<'a> Runner<'a> {
         plan: &Plan,
         ctx: &mut Ctx<'_>,
         warnings: &mut Vec<String>,
+        glossary: Option<&Glossary>,
     ) -> Result<Status, TaskError> {
         let prompt = &plan.prompt;
         let chinese_out = plan.target_lang.is_chinese();
@@ -673,11 +657,8 @@ impl<'a> Runner<'a> {
         let free = self.input_budget(plan, prompt, 0)?;
         let input_budget = (free * 2 / 5).max(16);
         let total = plan.paragraphs.len();
-        let oriented = if plan.request.task == TaskKind::Translate {
-            terms::oriented(&plan.request.glossary, plan.target_lang.is_chinese())
-        } else {
-            Vec::new()
-        };
+        // Names are protected in the source's language.
+        let source_is_chinese = !plan.target_lang.is_chinese();
         for (index, paragraph) in plan.paragraphs.iter().enumerate() {
             if ctx.cancel.is_cancelled() {
                 return Ok(Status::Cancelled);
@@ -697,7 +678,10 @@ impl<'a> Runner<'a> {
                 let piece_tokens = self.generator.count_tokens(&piece.text)?;
                 let cap = (piece_tokens * 3 + 24).min(free.saturating_sub(piece_tokens)) as u32;
                 let max_tokens = plan.request.max_tokens.map_or(cap, |m| m.min(cap)).max(1);
-                let (protected, targets) = terms::protect(&piece.text, &oriented);
+                let (protected, targets) = match glossary {
+                    Some(g) => g.protect(&piece.text, source_is_chinese),
+                    None => (piece.text.clone(), Vec::new()),
+                };
                 let mut vars = Vars::new(plan);
                 vars.text = &protected;
                 vars.glossary = GlossaryPair::placeholders(&targets);
@@ -807,6 +791,44 @@ impl<'a> Runner<'a> {
         ctx.emit(tail.trim_end());
         Ok(self.status(ctx, completion.stop_reason))
     }
+}
+
+/// The checks of a finished task: a translation against every figure and
+/// name of its source; a polish against every figure; a summary's points
+/// and a draft against the figures of their source (none may be added or
+/// changed).
+fn check_result(
+    plan: &Plan,
+    output: &str,
+    key_points: Option<&[KeyPoint]>,
+    glossary: Option<&Glossary>,
+) -> CheckReport {
+    let mode = match plan.request.task {
+        TaskKind::Translate => Mode::Translation,
+        TaskKind::Polish => Mode::Polish,
+        TaskKind::Summarise => Mode::Summary,
+        TaskKind::Draft => Mode::Draft,
+    };
+    let target: Vec<String> = match key_points {
+        Some(points) => points.iter().map(|p| p.text.clone()).collect(),
+        None => text::paragraphs(output),
+    };
+    let source_lang = if plan.source_lang == Lang::Mixed {
+        if plan.target_lang.is_chinese() {
+            Lang::En
+        } else {
+            Lang::ZhHant
+        }
+    } else {
+        plan.source_lang
+    };
+    let opts = CheckOptions {
+        mode,
+        source_lang,
+        target_lang: plan.target_lang,
+        glossary,
+    };
+    checks::check(&plan.paragraphs, &target, &opts)
 }
 
 /// Greedy grouping of items (with costs) into groups within `budget`.
@@ -948,16 +970,9 @@ mod tests {
     }
 
     fn glossary() -> Vec<crate::store::GlossaryEntry> {
-        let e = |en: &str, zh: &str| crate::store::GlossaryEntry {
-            id: 0,
-            en: en.into(),
-            zh: zh.into(),
-            domain: String::new(),
-            note: String::new(),
-        };
         vec![
-            e("Housing Department", "房屋署"),
-            e("Legislative Council", "立法會"),
+            crate::store::GlossaryEntry::new("Housing Department", "房屋署"),
+            crate::store::GlossaryEntry::new("Legislative Council", "立法會"),
         ]
     }
 
@@ -980,53 +995,89 @@ mod tests {
         );
         request.target = Some(Lang::ZhHant);
         request.glossary = glossary();
+        request.base_glossary = false;
         let (result, pieces) = run(&fake, request);
         let prompt = &fake.prompts()[0];
         assert!(
-            prompt.contains("English: The [T2] will brief the [T1]."),
+            prompt.contains("English: The [T1] will brief the [T2]."),
             "{prompt}"
         );
         assert_eq!(result.text, "The 房屋署 將向 the 立法會匯報。");
         assert_eq!(pieces.concat(), result.text);
-        let check = result.glossary.unwrap();
-        assert_eq!(check.terms.len(), 2);
-        assert!(check.terms.iter().all(|t| t.found));
+        let checks = result.checks.unwrap();
+        assert_eq!(checks.terms.len(), 2);
+        assert!(checks
+            .terms
+            .iter()
+            .all(|t| t.verdict == crate::checks::Verdict::Found));
     }
 
     #[test]
-    fn numbers_lost_in_translation_are_listed_once_in_the_result_and_a_warning() {
-        let fake = FakeGenerator::new(4000, |_| "2026年將提供1,000個單位。".to_string());
+    fn a_figure_lost_in_translation_is_reported_missing_and_an_invented_one_added() {
+        let fake = FakeGenerator::new(4000, |_| {
+            "2026年將提供1,000個單位，查詢電話2835 1234。".to_string()
+        });
         let mut request = Request::new(
             TaskKind::Translate,
             "In 2026 the department will provide 1,000 flats at HK$2.5 million each.",
         );
         request.target = Some(Lang::ZhHant);
         let (result, _) = run(&fake, request);
-        assert_eq!(result.missing_numbers, vec!["2.5"]);
-        let warnings: Vec<&String> = result
-            .warnings
-            .iter()
-            .filter(|w| w.contains("numbers"))
-            .collect();
-        assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].ends_with("2.5"));
+        let checks = result.checks.unwrap();
+        let flags = checks.flag_messages();
+        assert_eq!(checks.counts.figures_missing, 1, "{flags:?}");
+        assert_eq!(checks.counts.figures_added, 1, "{flags:?}");
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.contains("HK$2.5 million") && f.contains("missing")),
+            "{flags:?}"
+        );
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.contains("2835 1234") && f.contains("not in the source")),
+            "{flags:?}"
+        );
+    }
+
+    #[test]
+    fn a_summary_that_invents_a_figure_is_flagged_and_one_that_drops_figures_is_not() {
+        let source = "The Environmental Protection Department will open two recycling stations in Sha Tin on 3 March, costing $12 million.";
+        let invented = FakeGenerator::new(4000, |_| {
+            "- Two stations will open, costing about $5.4 million [1]\n".to_string()
+        });
+        let (result, _) = run(&invented, Request::new(TaskKind::Summarise, source));
+        let checks = result.checks.unwrap();
+        assert_eq!(checks.mode, crate::checks::Mode::Summary);
+        assert_eq!(
+            checks.counts.figures_added,
+            1,
+            "{:?}",
+            checks.flag_messages()
+        );
+        let faithful = FakeGenerator::new(4000, |_| "- Stations open on 3 March [1]\n".to_string());
+        let (result, _) = run(&faithful, Request::new(TaskKind::Summarise, source));
+        let checks = result.checks.unwrap();
+        assert!(!checks.flagged(), "{:?}", checks.flag_messages());
+        assert_eq!(checks.counts.figures_found, 1);
     }
 
     #[test]
     fn the_glossary_check_flags_a_term_the_model_dropped() {
-        let fake = FakeGenerator::new(4000, |_| "[T2]將向議會匯報。".to_string());
+        let fake = FakeGenerator::new(4000, |_| "[T1]將向議會匯報。".to_string());
         let mut request = Request::new(
             TaskKind::Translate,
             "The Housing Department will brief the Legislative Council.",
         );
         request.target = Some(Lang::ZhHant);
         request.glossary = glossary();
+        request.base_glossary = false;
         let (result, _) = run(&fake, request);
         assert_eq!(result.text, "房屋署將向議會匯報。");
-        let check = result.glossary.unwrap();
-        let missing: Vec<&str> = check.missing().map(|t| t.source.as_str()).collect();
-        assert_eq!(missing, vec!["Legislative Council"]);
-        assert!(result.warnings.iter().any(|w| w.contains("立法會")));
+        let checks = result.checks.unwrap();
+        let missing = checks.missing_terms();
+        assert_eq!(missing, vec!["Legislative Council → 立法會".to_string()]);
     }
 
     #[test]

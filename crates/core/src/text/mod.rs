@@ -3,7 +3,6 @@
 //! Chinese (script conversion and punctuation).
 
 pub mod lang;
-pub mod numbers;
 pub mod segment;
 pub mod zh;
 

@@ -75,10 +75,102 @@ fn s2hk_keeping_traditional(text: &str) -> String {
     if direct.chars().count() != n || round_trip.chars().count() != n {
         return direct;
     }
-    text.chars()
+    let mut out: Vec<char> = text
+        .chars()
         .zip(direct.chars())
         .zip(round_trip.chars())
         .map(|((original, hk), back)| if back == original { original } else { hk })
+        .collect();
+    keep_hk_forms(text, &mut out);
+    out.into_iter().collect()
+}
+
+/// Forms the Hong Kong Government writes that OpenCC's HK tables change
+/// (公布 → 公佈, 東涌 → 東湧, 入伙 → 入夥, 床 → 牀 …). Each is written in
+/// the HK Government's own releases, place names and department names.
+pub const HK_FORMS: &[&str] = &[
+    "公布",
+    "宣布",
+    "發布",
+    "頒布",
+    "東涌",
+    "葵涌",
+    "鰂魚涌",
+    "涌",
+    "入伙",
+    "周年",
+    "床",
+    "峰",
+    "群組",
+    "社群",
+    "族群",
+    "群眾",
+    "不准",
+];
+
+/// The HK forms and their Simplified spellings, as one matcher.
+fn hk_forms() -> Option<&'static (aho_corasick::AhoCorasick, Vec<Vec<char>>)> {
+    static FORMS: OnceLock<Option<(aho_corasick::AhoCorasick, Vec<Vec<char>>)>> = OnceLock::new();
+    FORMS
+        .get_or_init(|| {
+            let mut patterns = Vec::new();
+            let mut forms = Vec::new();
+            for form in HK_FORMS {
+                let chars: Vec<char> = form.chars().collect();
+                let simplified = convert(Table::T2s, form);
+                patterns.push(form.to_string());
+                forms.push(chars.clone());
+                if simplified != *form && simplified.chars().count() == chars.len() {
+                    patterns.push(simplified);
+                    forms.push(chars);
+                }
+            }
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .ok()
+                .map(|ac| (ac, forms))
+        })
+        .as_ref()
+}
+
+/// Puts the HK form back wherever the text wrote it (in either script):
+/// `out` is the converted text, character for character with `text`.
+fn keep_hk_forms(text: &str, out: &mut [char]) {
+    let Some((ac, forms)) = hk_forms() else {
+        return;
+    };
+    let mut char_at = Vec::with_capacity(out.len());
+    for (i, _) in text.char_indices() {
+        char_at.push(i);
+    }
+    for m in ac.find_iter(text) {
+        let Ok(first) = char_at.binary_search(&m.start()) else {
+            continue;
+        };
+        for (k, c) in forms[m.pattern().as_usize()].iter().enumerate() {
+            if let Some(slot) = out.get_mut(first + k) {
+                *slot = *c;
+            }
+        }
+    }
+}
+
+/// Where `text` uses Simplified-only characters: (byte offset, character,
+/// its HK Traditional form there), in order. Characters of an
+/// [`HK_FORMS`] word are never reported.
+pub(crate) fn simplified_at(text: &str) -> Vec<(usize, char, char)> {
+    let converted: Vec<char> = s2hk_keeping_traditional(text).chars().collect();
+    let aligned = converted.len() == text.chars().count();
+    let mut lone = HashMap::new();
+    let mut changes_alone = |c: char| *lone.entry(c).or_insert_with(|| lone_s2t_changes(c));
+    text.char_indices()
+        .enumerate()
+        .filter_map(|(k, (at, c))| {
+            let hk = if aligned { converted[k] } else { c };
+            let flagged = is_han(c) && (if aligned { hk != c } else { true }) && changes_alone(c);
+            flagged.then_some((at, c, hk))
+        })
         .collect()
 }
 
@@ -489,13 +581,40 @@ mod tests {
 有关安排会否影响干部培训？当局会继续密切留意里面的情况。";
 
     /// The same paragraph as it should read in Hong Kong Traditional.
-    const HK_RELEASE: &str = "政府新聞處今日公佈，發展局將於2026年11月24日上午10:30向立法會發展事務委員會彙報北部都會區的最新進展。\
+    const HK_RELEASE: &str = "政府新聞處今日公布，發展局將於2026年11月24日上午10:30向立法會發展事務委員會彙報北部都會區的最新進展。\
 房屋署表示，公屋一般申請者的平均輪候時間為5.3年！綜援標準金額為每月$3,500；詳情請瀏覽www.info.gov.hk。\
 有關安排會否影響幹部培訓？當局會繼續密切留意裏面的情況。";
 
     #[test]
     fn a_simplified_press_release_becomes_hong_kong_traditional() {
         assert_eq!(to_hk_traditional(SIMPLIFIED_RELEASE), HK_RELEASE);
+    }
+
+    #[test]
+    fn hong_kong_government_forms_survive_conversion_from_either_script() {
+        // Each of these is how the HK Government writes the word; OpenCC's HK
+        // tables would give 公佈, 東湧, 入夥, 牀, 峯會, 羣組, 週年 and 不準.
+        for (input, expected) in [
+            ("政府今日公布", "政府今日公布"),
+            ("政府今日公布新措施", "政府今日公布新措施"),
+            ("特首宣布", "特首宣布"),
+            ("发布会", "發布會"),
+            ("东涌新市镇", "東涌新市鎮"),
+            ("東涌新市鎮", "東涌新市鎮"),
+            ("葵涌货柜码头", "葵涌貨櫃碼頭"),
+            ("鰂魚涌", "鰂魚涌"),
+            ("明年入伙", "明年入伙"),
+            ("成立二十五周年", "成立二十五周年"),
+            ("病床", "病床"),
+            ("高峰会", "高峰會"),
+            ("禁止群组聚集", "禁止群組聚集"),
+            ("不准吸烟", "不准吸煙"),
+        ] {
+            assert_eq!(to_hk_traditional(input), expected, "{input}");
+            assert!(simplified_only_chars(expected).is_empty(), "{expected}");
+        }
+        // The guarantee still holds: no Simplified character survives.
+        assert!(simplified_only_chars(&to_hk_traditional("东涌的发展计划将于明年公布")).is_empty());
     }
 
     #[test]
