@@ -346,8 +346,9 @@ pub enum ModelsCommand {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// `history` measures the store; `batch` parallel sequences and .docx
-    /// parsing; `shortcut` the summary shortcut's time to first token
-    #[arg(value_parser = ["engine", "history", "batch", "shortcut"], default_value = "engine")]
+    /// parsing; `shortcut` the summary shortcut's time to first token;
+    /// `checks` false alarms, perturbations caught and speed of the checks
+    #[arg(value_parser = ["engine", "history", "batch", "shortcut", "checks"], default_value = "engine")]
     pub what: String,
     /// Runs to generate for `bench history`
     #[arg(long, default_value_t = 100_000)]

@@ -629,6 +629,9 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     if args.what == "shortcut" {
         return run_bench_shortcut(&args);
     }
+    if args.what == "checks" {
+        return run_bench_checks(&args);
+    }
     let mut config = engine_config(&args.engine)?;
     config.n_batch = args.batch.max(1);
     // Every rep must evaluate the whole prompt, as the bare loop does.
@@ -726,6 +729,75 @@ fn run_bench_shortcut(args: &BenchArgs) -> Result<u8, Failure> {
     println!(
         "shortcut → first token, nothing cached: {:>8.1} ms ({:.2}x)",
         report.cold_ms, report.cold_ratio
+    );
+    Ok(0)
+}
+
+fn run_bench_checks(args: &BenchArgs) -> Result<u8, Failure> {
+    let report = wenshu_core::bench::checks::run(&mut |msg| eprintln!("bench: {msg}"));
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    println!(
+        "reference set: {} correct bilingual pairs, checked in both directions",
+        report.pairs
+    );
+    for d in &report.directions {
+        println!();
+        println!(
+            "{}: {} items checked on correct pairs; false alarms: {} figures, {} names, {} script",
+            d.direction,
+            d.items_checked,
+            d.false_alarms_figures,
+            d.false_alarms_terms,
+            d.false_alarms_script
+        );
+        for f in &d.false_alarms {
+            println!("  false alarm  {f}");
+        }
+        println!(
+            "  {:<26} {:>6} {:>7} {:>8}",
+            "perturbation", "made", "caught", "share"
+        );
+        for p in &d.perturbations {
+            let share = if p.made == 0 {
+                0.0
+            } else {
+                100.0 * p.caught as f64 / p.made as f64
+            };
+            println!(
+                "  {:<26} {:>6} {:>7} {:>7.1}%",
+                p.kind, p.made, p.caught, share
+            );
+        }
+        println!(
+            "  {:<26} {:>6} {:>7} {:>7.1}%",
+            "all",
+            d.made,
+            d.caught,
+            100.0 * d.caught_share
+        );
+        for p in d.perturbations.iter().filter(|p| !p.missed.is_empty()) {
+            println!("  missed ({}): {}", p.kind, p.missed.join(", "));
+        }
+    }
+    println!();
+    println!(
+        "protection: {} names protected; {} would alter a correct translation",
+        report.protection.names_protected,
+        report.protection.altered.len()
+    );
+    for a in &report.protection.altered {
+        println!("  altered  {a}");
+    }
+    let s = &report.speed;
+    println!(
+        "speed: {} pages ({} paragraphs, {} + {} characters, {} items): zh→en {:.0} ms, en→zh {:.0} ms",
+        s.pages, s.paragraphs, s.source_chars, s.target_chars, s.items, s.zh_to_en_ms, s.en_to_zh_ms
     );
     Ok(0)
 }

@@ -258,6 +258,8 @@ fn summarise(runs: Vec<RunFigures>) -> PathFigures {
 
 /// `wenshu bench history`: insert rate and search latency of the store with
 /// many generated runs.
+pub mod checks;
+
 pub mod history {
     use std::path::Path;
     use std::time::Instant;

@@ -74,6 +74,11 @@ fn score(a: &Value, b: &Value) -> u32 {
                 common += 1;
             }
         }
+        // A bare year is only the same as a bare year: 2026 is not April 2026.
+        let year_only = |m: &Option<u32>, d: &Option<u32>| m.is_none() && d.is_none();
+        if year_only(m1, d1) != year_only(m2, d2) {
+            return 0;
+        }
         return common;
     }
     u32::from(same_value(a, b))
@@ -233,24 +238,27 @@ fn compare_all(source: &Side<'_>, target: &Side<'_>, rows: &[Row]) -> Vec<Figure
         ));
     };
     let strong = |side: &Side<'_>, at: At| !side.figures[at.0][at.1].weak;
-    // Same row. Pairs with a figure that would be reported (not weak) go
-    // first, so "Phase 1" takes 第一 before the weak "first" does; within
-    // a pass each source figure takes its best-scoring counterpart.
+    // Same row. Pairs of figures that would be reported (not weak) go
+    // first, so "Phase 1" takes 第一期 before the weak "first" does; within
+    // a pass the best-scoring pairs are taken first.
     type Test = fn(&Value, &Value) -> u32;
-    let passes: [(Test, bool); 4] = [
-        (score, true),
-        (lenient_score, true),
-        (score, false),
-        (lenient_score, false),
+    // (test, how many of the two must be strong)
+    let passes: [(Test, u8); 6] = [
+        (score, 2),
+        (lenient_score, 2),
+        (score, 1),
+        (lenient_score, 1),
+        (score, 0),
+        (lenient_score, 0),
     ];
-    for (test, with_strong) in passes {
+    for (test, strong_needed) in passes {
         for r in 0..rows.len() {
             // Best pairs first: a full date takes the full date, not a bare year.
             let mut candidates: Vec<(u32, usize, usize)> = Vec::new();
             for (k, &s) in open_s[r].iter().enumerate() {
                 let sv = &source.figures[s.0][s.1].value;
                 for (j, &t) in open_t[r].iter().enumerate() {
-                    if (strong(source, s) || strong(target, t)) != with_strong {
+                    if u8::from(strong(source, s)) + u8::from(strong(target, t)) != strong_needed {
                         continue;
                     }
                     let sc = test(sv, &target.figures[t.0][t.1].value);

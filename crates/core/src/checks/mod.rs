@@ -165,6 +165,9 @@ pub struct Counts {
     pub terms: usize,
     pub terms_found: usize,
     pub terms_missing: usize,
+    /// Wrong variants of an official name in the output.
+    #[serde(default)]
+    pub terms_changed: usize,
     pub script: usize,
     /// Items a reviewer must look at.
     pub flagged: usize,
@@ -223,7 +226,12 @@ impl CheckReport {
         self.terms
             .iter()
             .filter(|t| t.verdict.is_flag())
-            .map(|t| format!("{} → {}", t.source_term, t.target_term))
+            .map(|t| match (&t.target, t.verdict) {
+                (Some(m), Verdict::Changed) => {
+                    format!("{} → {} (not {})", t.source_term, t.target_term, m.text)
+                }
+                _ => format!("{} → {}", t.source_term, t.target_term),
+            })
             .collect()
     }
 
@@ -373,9 +381,14 @@ fn counts(figures: &[FigureCheck], terms: &[TermCheck], script: &[ScriptIssue]) 
         figures_changed: fig(Verdict::Changed),
         figures_missing: fig(Verdict::Missing),
         figures_added: fig(Verdict::Added),
-        terms: terms.len(),
+        // Names checked; a wrong variant is counted apart.
+        terms: terms
+            .iter()
+            .filter(|t| t.verdict != Verdict::Changed)
+            .count(),
         terms_found: term(Verdict::Found),
         terms_missing: term(Verdict::Missing),
+        terms_changed: term(Verdict::Changed),
         script: script.len(),
         flagged: 0,
     };

@@ -611,7 +611,10 @@ fn words_at(text: &str, start: usize) -> Option<Core> {
         let next = if let Some(r) = rest.strip_prefix('-') {
             Some(word_end + 1 + (rest.len() - 1 - r.len()))
         } else if let Some(r) = rest.strip_prefix(' ') {
-            let skip = if r.len() > 4 && r[..4].eq_ignore_ascii_case("and ") && seen_number {
+            let skip = if r.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("and "))
+                && r.len() > 4
+                && seen_number
+            {
                 4
             } else {
                 0

@@ -541,11 +541,19 @@ static LEADING_MARKER: LazyLock<Regex> = LazyLock::new(|| {
 // Small helpers over the text around a core.
 
 fn after(text: &str, i: usize) -> &str {
-    &text[i.min(text.len())..]
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    &text[i..]
 }
 
 fn before(text: &str, i: usize) -> &str {
-    &text[..i.min(text.len())]
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    &text[..i]
 }
 
 fn skip_space(s: &str) -> (&str, usize) {
@@ -966,7 +974,9 @@ fn english_date(text: &str, cores: &[Core], i: usize) -> Option<(Vec<Quantity>, 
             // "September 5 to 7", "January 25 and 26", "March 3-5".
             if let Some(n) = cores.get(k) {
                 let between = &text[end..n.start];
-                let next_is_month = month_word_at(text, ordinal_suffix(n.end) + 1).is_some();
+                let e = ordinal_suffix(n.end);
+                let next_is_month =
+                    after(text, e).starts_with(' ') && month_word_at(text, e + 1).is_some();
                 if matches!(between, " to " | " and " | "-" | "–" | " - ") && !next_is_month {
                     if let Some(d2) = small_int(n, 31).filter(|_| n.is_plain_integer()) {
                         end = ordinal_suffix(n.end);
@@ -1263,7 +1273,9 @@ fn fraction_zh(text: &str, c: &Core, next: Option<&Core>) -> Option<Quantity> {
 
 /// 第二十三, 23rd, 第5.
 fn ordinal(text: &str, c: &Core) -> Option<Quantity> {
-    let weak = c.form != Form::Digits && c.value <= 10.0;
+    // 第一期 is as definite as "Phase 1": never weak. English ordinal
+    // words ("the first batch") are weak, as English uses them loosely.
+    let weak = c.form == Form::Words && c.value <= 10.0;
     if before(text, c.start).ends_with('第') {
         let mut q = Quantity::new(
             Value::Ordinal { value: c.value },
@@ -1497,9 +1509,12 @@ fn plain(text: &str, cores: &[Core], i: usize) -> Option<Quantity> {
         Value::Number { value: c.value }
     };
     let mut q = Quantity::new(value, c.start, c.end);
+    // 八號風球 names a signal, not a count of two or three things.
+    let designation = measure_after(rest) == Some("號");
     q.weak = matches!(c.form, Form::Chinese | Form::ChineseDigits | Form::Words)
         && c.value <= 10.0
-        && !c.scaled;
+        && !c.scaled
+        && !designation;
     q.scale = scale_of(text, c);
     Some(q)
 }
@@ -1535,6 +1550,36 @@ fn propagate_ranges(text: &str, qs: &mut [Quantity]) {
         if !connected {
             continue;
         }
+        // "October to December 2025", 二〇二五年十月至十二月: both ends
+        // share the year (and month) written at one of them.
+        if let (
+            Value::Date {
+                year: ya,
+                month: ma,
+                day: da,
+            },
+            Value::Date {
+                year: yb,
+                month: mb,
+                day: db,
+            },
+        ) = (&mut a.value, &mut right[0].value)
+        {
+            if ya.is_none() && (ma.is_some() || da.is_some()) {
+                *ya = *yb;
+            } else if yb.is_none() && (mb.is_some() || db.is_some()) {
+                *yb = *ya;
+            }
+            if da.is_some() && db.is_some() {
+                if ma.is_none() {
+                    *ma = *mb;
+                } else if mb.is_none() {
+                    *mb = *ma;
+                }
+            }
+            continue;
+        }
+        let b = &right[0];
         // The scale written only at the second end: "2-3 million".
         if a.scale == 1.0 && b.scale > 1.0 {
             let b_value = match &b.value {
@@ -1578,7 +1623,8 @@ fn propagate_ranges(text: &str, qs: &mut [Quantity]) {
     }
 }
 
-/// 減半, 一半, 半數, 過半: a half (weak, as "half" is).
+/// 減半, 一半, 半數, 過半: a half. Chinese writes it only where it means
+/// it; English "half" and "halve" are weak, being used more loosely.
 fn chinese_halves(text: &str, excluded: &[(usize, usize)]) -> Vec<Quantity> {
     let mut out = Vec::new();
     for w in ["減半", "一半", "半數", "過半"] {
@@ -1586,9 +1632,11 @@ fn chinese_halves(text: &str, excluded: &[(usize, usize)]) -> Vec<Quantity> {
             if excluded.iter().any(|&(s, e)| at >= s && at < e) {
                 continue;
             }
-            let mut q = Quantity::new(Value::Number { value: 0.5 }, at, at + w.len());
-            q.weak = true;
-            out.push(q);
+            out.push(Quantity::new(
+                Value::Number { value: 0.5 },
+                at,
+                at + w.len(),
+            ));
         }
     }
     out
@@ -1633,10 +1681,10 @@ fn english_word_figures(text: &str) -> Vec<Quantity> {
         let counted = ["the ", "first ", "last ", "past ", "next ", "coming "]
             .iter()
             .any(|p| text[..m.start()].to_ascii_lowercase().ends_with(p));
-        if counted && first != "a" {
-            continue;
-        }
-        if let (Some(n), Some(d)) = (numerator(first), second.and_then(denominator)) {
+        let fraction_ok = !counted || first == "a";
+        if let (true, Some(n), Some(d)) =
+            (fraction_ok, numerator(first), second.and_then(denominator))
+        {
             out.push(Quantity::new(
                 Value::Number { value: n / d },
                 m.start(),
@@ -1645,7 +1693,7 @@ fn english_word_figures(text: &str) -> Vec<Quantity> {
             last_end = m.end();
             continue;
         }
-        if let Some(n) = numerator(first).filter(|_| second.is_none()) {
+        if let Some(n) = numerator(first).filter(|_| second.is_none() && fraction_ok) {
             // "a third of", "two thirds": the next word is the denominator.
             let rest = &text[m.end()..];
             if let Some(r) = rest.strip_prefix(' ') {
@@ -1664,7 +1712,11 @@ fn english_word_figures(text: &str) -> Vec<Quantity> {
                 }
             }
         }
-        if lower == "half" && !text[..m.start()].to_ascii_lowercase().ends_with("and a ") {
+        if matches!(
+            lower.as_str(),
+            "half" | "halve" | "halved" | "halves" | "halving"
+        ) && !text[..m.start()].to_ascii_lowercase().ends_with("and a ")
+        {
             let mut q = Quantity::new(Value::Number { value: 0.5 }, m.start(), m.end());
             q.weak = true;
             out.push(q);
@@ -1674,11 +1726,13 @@ fn english_word_figures(text: &str) -> Vec<Quantity> {
         // Ordinals in words: third, twenty-third, fortieth.
         let ordinal_unit = |w: &str| ORDINAL_UNITS.iter().find(|(o, _)| *o == w).map(|(_, v)| *v);
         let value = match second {
-            Some(s) => TENS_WORDS
+            // twenty-third
+            Some(s) if TENS_WORDS.iter().any(|(t, _)| *t == first) => TENS_WORDS
                 .iter()
                 .find(|(t, _)| *t == first)
                 .and_then(|(_, t)| ordinal_unit(s).filter(|u| *u < 10).map(|u| t + u)),
-            None => ordinal_unit(first),
+            // fifth-term, first-ever
+            Some(_) | None => ordinal_unit(first),
         };
         if let Some(v) = value {
             let mut q = Quantity::new(
@@ -1688,7 +1742,10 @@ fn english_word_figures(text: &str) -> Vec<Quantity> {
                 m.start(),
                 m.end(),
             );
-            q.weak = v <= 10;
+            // "first" is used loosely (首次, 首批 have no numeral), and
+            // "the second half" is 下半年; other ordinals count.
+            let rest = text[m.end()..].trim_start().to_ascii_lowercase();
+            q.weak = v == 1 || rest.starts_with("half") || rest.starts_with("hand");
             out.push(q);
             last_end = m.end();
         }
@@ -1898,11 +1955,93 @@ mod tests {
     }
 
     #[test]
-    fn small_numbers_in_words_are_weak_and_digits_never_are() {
+    fn small_numbers_in_words_are_weak_and_digits_and_chinese_ordinals_never_are() {
         let qs = kinds("兩名男子 and two men and 2 men and twelve cases and 第一期");
         assert_eq!(
             qs.iter().map(|(_, _, w)| *w).collect::<Vec<_>>(),
-            vec![true, true, false, false, true]
+            vec![true, true, false, false, false]
         );
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every extraction of arbitrary mixtures of the characters the readers
+    /// look at returns figures on character boundaries, without a panic.
+    #[test]
+    fn arbitrary_text_never_panics_and_spans_are_on_char_boundaries() {
+        let alphabet: Vec<char> = "0123456789０９,.，．:;-–/ %％$元萬億千百十零〇一二兩三四五六七八九點第年月日時分半成之號樓宇個 \
+            aAndtoMayJanuarymillionthirdquarteronepm.HK$RMB(（）)@www.gov.hk樓宇"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x5eed;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let tokens = [
+            "and ",
+            " ",
+            "one",
+            "hundred",
+            "樓",
+            "宇",
+            "三",
+            "月",
+            "2025",
+            "HK$",
+            "million",
+            "January",
+            "22",
+            "-",
+            "至",
+            "年度",
+            "分之",
+            "成",
+            "第",
+            "時",
+            "pm",
+            "the first three ",
+            "quarters",
+            "a ",
+            "third",
+            "2,440",
+            "萬",
+            "元",
+            "1 300",
+            "上午",
+            "(",
+            "1",
+            ")",
+            "（一）",
+            "2835 1234",
+            "per cent",
+            "百分之",
+            "點",
+            "/",
+            "25",
+            "七成八",
+        ];
+        for round in 0..40_000 {
+            let len = next() % 24;
+            let text: String = if round % 2 == 0 {
+                (0..len)
+                    .map(|_| alphabet[next() % alphabet.len()])
+                    .collect()
+            } else {
+                (0..len).map(|_| tokens[next() % tokens.len()]).collect()
+            };
+            for q in extract(&text) {
+                assert!(q.start <= q.end && q.end <= text.len(), "{text:?}");
+                assert!(
+                    text.is_char_boundary(q.start) && text.is_char_boundary(q.end),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }

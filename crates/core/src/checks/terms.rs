@@ -529,6 +529,12 @@ pub struct Glossary {
     /// Back-references accepted after the full form, per term: (English, Chinese).
     generic: Vec<(Vec<String>, Vec<String>)>,
     title_words: Vec<String>,
+    /// Every name of the glossary, normalised, per language (English, Chinese):
+    /// a real name is never another's near miss.
+    names: (
+        std::collections::HashSet<String>,
+        std::collections::HashSet<String>,
+    ),
     fingerprint: String,
 }
 
@@ -592,6 +598,19 @@ impl Glossary {
             .iter()
             .map(|w| Normal::pattern(w, true))
             .collect();
+        let names_of = |chinese: bool| {
+            terms
+                .iter()
+                .flat_map(|t| {
+                    let (full, aliases) = t.side(chinese);
+                    std::iter::once(full.to_string())
+                        .chain(aliases.iter().cloned())
+                        .chain(t.also(chinese).iter().cloned())
+                })
+                .map(|n| Normal::pattern(&n, chinese))
+                .collect::<std::collections::HashSet<String>>()
+        };
+        let names = (names_of(false), names_of(true));
         let mut h = DefaultHasher::new();
         terms.hash(&mut h);
         let fingerprint = format!(
@@ -606,6 +625,7 @@ impl Glossary {
             zh: zh_matcher,
             generic,
             title_words,
+            names,
             fingerprint,
         }
     }
@@ -645,11 +665,15 @@ impl Glossary {
 
     /// Names in `text` (Chinese when `chinese`), leftmost-longest, in order.
     pub(crate) fn find(&self, text: &str, chinese: bool) -> Vec<Hit> {
+        self.find_in(&Normal::of(text, chinese), text, chinese)
+    }
+
+    /// [`Self::find`] over an already normalised copy of `text`.
+    fn find_in(&self, norm: &Normal, text: &str, chinese: bool) -> Vec<Hit> {
         let matcher = if chinese { &self.zh } else { &self.en };
         let Some(ac) = &matcher.ac else {
             return Vec::new();
         };
-        let norm = Normal::of(text, chinese);
         let mut hits = Vec::new();
         let mut at = 0;
         while at < norm.text.len() {
@@ -685,6 +709,14 @@ impl Glossary {
             at = m.end();
         }
         hits
+    }
+
+    /// Whether `text` (Chinese when `chinese`) has `rendering` written out,
+    /// matched as names are (case, plurals, script variants).
+    pub(crate) fn contains_rendering(&self, text: &str, rendering: &str, chinese: bool) -> bool {
+        Normal::of(text, chinese)
+            .find(&Normal::pattern(rendering, chinese), 0)
+            .is_some()
     }
 
     /// Replaces every enforced name written in full by a placeholder
@@ -726,11 +758,42 @@ impl Glossary {
     ) -> Vec<TermCheck> {
         let to_chinese = !from_chinese;
         let target_norm: Vec<Normal> = target.iter().map(|t| Normal::of(t, to_chinese)).collect();
+        // Spans of real names in each output paragraph, found once.
+        let target_names: Vec<Vec<(usize, usize)>> = target
+            .iter()
+            .zip(&target_norm)
+            .map(|(t, n)| {
+                self.find_in(n, t, to_chinese)
+                    .iter()
+                    .map(|h| (h.start, h.end))
+                    .collect()
+            })
+            .collect();
         let mut out = Vec::new();
         for (r, row) in rows.iter().enumerate() {
+            let hits: Vec<(usize, Hit)> = row
+                .source
+                .iter()
+                .flat_map(|&p| {
+                    self.find(&source[p], from_chinese)
+                        .into_iter()
+                        .map(move |h| (p, h))
+                })
+                .collect();
+            // Every rendering the row's source asks for: none of them is a
+            // near miss of another (房屋署 and 房屋局 in one paragraph).
+            let allowed: Vec<String> = hits
+                .iter()
+                .flat_map(|(_, h)| {
+                    let t = &self.terms[h.term];
+                    std::iter::once(t.side(to_chinese).0.to_string())
+                        .chain(t.also(to_chinese).iter().cloned())
+                })
+                .map(|x| Normal::pattern(&x, to_chinese))
+                .collect();
             let mut seen: Vec<usize> = Vec::new();
-            for &p in &row.source {
-                for hit in self.find(&source[p], from_chinese) {
+            for (p, hit) in hits {
+                {
                     if seen.contains(&hit.term) {
                         continue;
                     }
@@ -806,6 +869,29 @@ impl Glossary {
                         let (os, oe) = clamp(&target[tp], target_norm[tp].original(s, e));
                         Mention::new(&target[tp], tp, os, oe)
                     });
+                    // A wrong variant of the name beside (or instead of) the
+                    // right one: "Transport Bureau" for the Transport Department.
+                    let wrong = row.target.iter().find_map(|&tp| {
+                        let real = if to_chinese {
+                            &self.names.1
+                        } else {
+                            &self.names.0
+                        };
+                        // Spans of real names in the output: a near miss is never inside one
+                        // (規劃委員會 inside 城市規劃委員會).
+                        let names_here = &target_names[tp];
+                        near_miss(
+                            &target_norm[tp],
+                            &target[tp],
+                            &full,
+                            term.kind,
+                            to_chinese,
+                            &allowed,
+                            real,
+                            names_here,
+                        )
+                        .map(|(os, oe)| Mention::new(&target[tp], tp, os, oe))
+                    });
                     out.push(TermCheck {
                         row: r,
                         verdict,
@@ -813,15 +899,189 @@ impl Glossary {
                         target_term: rendering.to_string(),
                         kind: term.kind,
                         origin: term.origin,
-                        source: mention,
+                        source: mention.clone(),
                         target: target_mention,
                         via,
                     });
+                    if let Some(m) = wrong {
+                        out.push(TermCheck {
+                            row: r,
+                            verdict: Verdict::Changed,
+                            source_term: term.side(from_chinese).0.to_string(),
+                            target_term: rendering.to_string(),
+                            kind: term.kind,
+                            origin: term.origin,
+                            source: mention,
+                            target: Some(m),
+                            via: None,
+                        });
+                    }
                 }
             }
         }
         out
     }
+}
+
+/// Words that head an English body's or title's name: one swapped for
+/// another makes a near miss.
+const HEAD_WORDS_EN: &[&str] = &[
+    "department",
+    "bureau",
+    "office",
+    "authority",
+    "board",
+    "council",
+    "commission",
+    "committee",
+    "agency",
+    "observatory",
+    "registry",
+    "secretary",
+    "director",
+    "commissioner",
+    "controller",
+    "registrar",
+    "chairman",
+];
+
+/// Words that end a Chinese body's name, longest first.
+const HEAD_WORDS_ZH: &[&str] = &[
+    "委員會",
+    "管理局",
+    "辦事處",
+    "辦公室",
+    "總署",
+    "議會",
+    "公司",
+    "署",
+    "局",
+    "處",
+    "會",
+    "部",
+    "司",
+    "院",
+    "所",
+    "辦",
+    "台",
+    "組",
+    "庫",
+    "科",
+];
+
+/// A wrong variant of `full` (a normalised rendering) in `norm`: the same
+/// name with a head word (Department, 署, 委員會, 局長 …) swapped for
+/// another; never a name of the glossary, one the source asks for
+/// (`allowed`), or part of a longer name found in the output
+/// (`names_here`, original byte spans). Original byte range.
+#[allow(clippy::too_many_arguments)]
+fn near_miss(
+    norm: &Normal,
+    original: &str,
+    full: &str,
+    kind: TermKind,
+    chinese: bool,
+    allowed: &[String],
+    real: &std::collections::HashSet<String>,
+    names_here: &[(usize, usize)],
+) -> Option<(usize, usize)> {
+    let inside_a_name =
+        |(s, e): (usize, usize)| names_here.iter().any(|&(hs, he)| hs <= s && e <= he);
+    if chinese {
+        static HEADS: LazyLock<(Vec<String>, Vec<String>)> = LazyLock::new(|| {
+            let normal = |ws: &[&str]| ws.iter().map(|w| Normal::pattern(w, true)).collect();
+            (normal(TITLE_WORDS), normal(HEAD_WORDS_ZH))
+        });
+        let (titles, bodies) = &*HEADS;
+        let heads = match kind {
+            TermKind::Title => titles,
+            TermKind::Body => bodies,
+        };
+        // Every way the name ends in a head word: 醫院管理局 is 醫院 + 管理局 and 醫院管理 + 局.
+        for own in heads.iter().filter(|h| full.ends_with(h.as_str())) {
+            let prefix = &full[..full.len() - own.len()];
+            if prefix.chars().count() < 2 {
+                continue;
+            }
+            let mut from = 0;
+            while let Some(k) = norm.text.get(from..).and_then(|t| t.find(prefix)) {
+                let at = from + k;
+                let rest = &norm.text[at + prefix.len()..];
+                if !rest.starts_with(own.as_str()) {
+                    let alt = heads
+                        .iter()
+                        .filter(|h| rest.starts_with(h.as_str()))
+                        .max_by_key(|h| h.len());
+                    if let Some(alt) = alt {
+                        let candidate = format!("{prefix}{alt}");
+                        // 房屋局 in 房屋局局長 is a title, and a real name besides.
+                        let in_title = titles
+                            .iter()
+                            .any(|w| rest[alt.len()..].starts_with(w.as_str()));
+                        let span = clamp(original, norm.original(at, at + candidate.len()));
+                        if !allowed.contains(&candidate)
+                            && !real.contains(&candidate)
+                            && !in_title
+                            && !inside_a_name(span)
+                        {
+                            return Some(span);
+                        }
+                    }
+                }
+                from = at + prefix.len();
+            }
+        }
+        return None;
+    }
+    let want: Vec<&str> = full.split_whitespace().collect();
+    let heads: Vec<usize> = (0..want.len())
+        .filter(|&i| HEAD_WORDS_EN.contains(&want[i]))
+        .collect();
+    if heads.is_empty() {
+        return None;
+    }
+    let words: Vec<&str> = norm.text.split(' ').collect();
+    let n = want.len();
+    if words.len() < n {
+        return None;
+    }
+    for w in 0..=words.len() - n {
+        let window = &words[w..w + n];
+        let diffs: Vec<usize> = (0..n).filter(|&i| window[i] != want[i]).collect();
+        if let [i] = diffs[..] {
+            if heads.contains(&i) && HEAD_WORDS_EN.contains(&window[i]) {
+                let candidate = format!("{} ", window.join(" "));
+                if allowed.contains(&candidate) || real.contains(&candidate) {
+                    continue;
+                }
+                // A proper name of its own, not part of a longer one
+                // ("Town Planning Board", "Education Services Centre").
+                let word = |k: usize| norm.tokens.get(k).map(|t| &original[t.1..t.2]);
+                let capital = |w: &str| w.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+                let neutral = |w: &str| {
+                    matches!(w, "and" | "of" | "for" | "the" | "&")
+                        || !w.chars().any(|c| c.is_alphanumeric())
+                };
+                let proper = (w..w + n).all(|k| word(k).is_some_and(|x| capital(x) || neutral(x)));
+                let before = w
+                    .checked_sub(1)
+                    .and_then(word)
+                    .is_some_and(|x| capital(x) && !matches!(x, "The" | "A" | "An"));
+                let after = word(w + n).is_some_and(capital);
+                if !proper || before || after {
+                    continue;
+                }
+                let start = norm.tokens.get(w)?.0;
+                let last = norm.tokens.get(w + n - 1)?.0;
+                let span = clamp(original, norm.original(start, last + window[n - 1].len()));
+                if inside_a_name(span) {
+                    continue;
+                }
+                return Some(span);
+            }
+        }
+    }
+    None
 }
 
 fn display_of(text: &str, norm: &Normal, s: usize, e: usize) -> String {
@@ -895,7 +1155,8 @@ fn generic_refs(term: &Term, all: &[Term]) -> (Vec<String>, Vec<String>) {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TermCheck {
     pub row: usize,
-    /// `found` or `missing`.
+    /// `found`, `missing`, or `changed` (a wrong variant of the name is in
+    /// the output, such as "Transport Bureau" for 運輸署).
     pub verdict: Verdict,
     /// The name in the source's language, as the glossary has it.
     pub source_term: String,
@@ -913,6 +1174,14 @@ pub struct TermCheck {
 
 impl TermCheck {
     pub fn message(&self) -> String {
+        if self.verdict == Verdict::Changed {
+            return format!(
+                "official name {} should be rendered {}, not {}",
+                self.source_term,
+                self.target_term,
+                self.target.as_ref().map_or("", |m| m.text.as_str())
+            );
+        }
         match (self.verdict, &self.via) {
             (Verdict::Found, Some(via)) => format!(
                 "official name {} rendered {} (as {via}, after the full form)",
