@@ -129,6 +129,49 @@ test("the run is found in History by searching a word of it", async () => {
   await shot("history-search");
 });
 
+test("a paragraph is translated side by side, with the figures core checked marked in it", async () => {
+  await nav("main");
+  await paste("editor", PARAGRAPH);
+  await (await byId("task-translate")).click();
+  await (await byId("translate-direction")).selectByAttribute("value", "zh-Hant");
+  await (await byId("run")).click();
+  const { state } = await watchRun(180000);
+  assert.equal(state, "done");
+  const table = await byId("side-by-side");
+  await table.waitForDisplayed({ timeout: 10000 });
+  const rows = await browser.$$('[data-testid="side-by-side-row"]');
+  assert.ok(rows.length >= 1, "the translation is shown side by side");
+  // The paragraph's figures (250, June 2027, 8 am, 8 pm) are each marked in
+  // the source, found or flagged, whatever the model wrote.
+  const marks = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="side-by-side"] [data-testid="check-mark"]')].map((m) => ({
+      tag: m.tagName,
+      mark: m.getAttribute("data-mark"),
+      side: m.closest("td")?.getAttribute("data-side"),
+      text: m.textContent,
+    })),
+  );
+  assert.ok(marks.length >= 1, "the side-by-side view marks at least one checked item");
+  for (const m of marks) {
+    assert.equal(m.tag, "MARK");
+    assert.ok(["found", "changed", "missing", "added", "script"].includes(m.mark), JSON.stringify(m));
+  }
+  assert.ok(
+    marks.some((m) => m.side === "source" && m.text === "250"),
+    `the source's 250 is marked: ${JSON.stringify(marks)}`,
+  );
+  const source = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="side-by-side-row"] td[data-side="source"] p')].map((p) => p.textContent).join(""),
+  );
+  assert.equal(source, PARAGRAPH, "the source reads as typed, marks and all");
+  const summary = await byId("checks-summary");
+  assert.ok(await summary.isExisting(), "the checks summary is shown");
+  const flagged = Number(await summary.getAttribute("data-flagged"));
+  assert.equal((await browser.$$('[data-testid="check-flag"]')).length, flagged, "one line per flagged item");
+  await table.scrollIntoView();
+  await shot("translation-checked");
+});
+
 test("the UI switches to English and back to Traditional Chinese", async () => {
   await nav("settings");
   const navLabel = async () => (await byId("nav-main")).getText();
@@ -164,6 +207,7 @@ test("the batch page translates a small folder and shows the report", async () =
   await paste("batch-source", src);
   await paste("batch-out", out);
   await (await byId("batch-target")).selectByAttribute("value", "en");
+  await (await byId("batch-check-reports")).click();
   await (await byId("batch-start")).click();
   await (await byId("batch-progress")).waitForExist({ timeout: 10000 });
   const report = await byId("batch-report");
@@ -179,6 +223,14 @@ test("the batch page translates a small folder and shows the report", async () =
   const json = JSON.parse(fs.readFileSync(path.join(out, "report.json"), "utf8"));
   const statuses = Object.fromEntries(json.files.map((f) => [f.path, f.status]));
   assert.deepEqual(statuses, { "broken.docx": "failed", "notice.txt": "done", "sub/memo.md": "done" });
+  // Ticked: each translated file has its check report beside it, named in the report and on the page.
+  const reports = Object.fromEntries(json.files.map((f) => [f.path, f.check_report ?? null]));
+  assert.deepEqual(reports, { "broken.docx": null, "notice.txt": "notice.check.html", "sub/memo.md": "sub/memo.check.html" });
+  assert.ok(fs.existsSync(path.join(out, "notice.check.html")), "the check report of notice.txt was written");
+  assert.ok(fs.existsSync(path.join(out, "sub", "memo.check.html")), "the check report of sub/memo.md was written");
+  const shown = [];
+  for (const cell of await browser.$$('[data-testid="batch-check-report"]')) shown.push(await cell.getText());
+  assert.deepEqual(shown.filter(Boolean).sort(), ["notice.check.html", "sub/memo.check.html"]);
   await shot("batch-report");
 });
 

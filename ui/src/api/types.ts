@@ -45,10 +45,125 @@ export type TaskEvent =
   | { kind: "text"; text: string }
   | { kind: "progress"; stage: string; index: number; of: number };
 
+// The checks core runs after every task (`wenshu_core::checks`). The UI
+// shows them as they come; it never re-checks or re-orders them.
+
+/** What was compared, which decides what may differ. */
+export type CheckMode = "translation" | "polish" | "summary" | "draft";
+/** "added": in the output, not in the source. */
+export type Verdict = "found" | "changed" | "missing" | "added";
+export type FigureKind = "number" | "money" | "percent" | "points" | "date" | "time" | "ordinal" | "year" | "phone";
+export type Currency = "HKD" | "CNY" | "USD" | "EUR" | "GBP" | "JPY" | "MOP" | "TWD";
+
+/** Where an item is: a paragraph of one side, offsets in characters (not bytes), and the text there. */
+export interface Mention {
+  paragraph: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** A figure's value as compared, tagged by its kind. */
+export type FigureValue =
+  | { kind: "number"; value: number }
+  | { kind: "money"; amount: number; currency: Currency }
+  | { kind: "percent"; value: number }
+  | { kind: "points"; value: number }
+  | { kind: "date"; year?: number; month?: number; day?: number }
+  /** Minutes after midnight; `exact` when morning or afternoon is known. */
+  | { kind: "time"; minutes: number; exact: boolean }
+  | { kind: "ordinal"; value: number }
+  | { kind: "year"; value: number }
+  | { kind: "phone"; digits: string };
+
+/** Source and output paragraphs lined up. */
+export interface CheckRow {
+  source: number[];
+  target: number[];
+}
+
+export interface FigureCheck {
+  /** The aligned row it belongs to. */
+  row: number;
+  verdict: Verdict;
+  kind: FigureKind;
+  source?: Mention;
+  source_value?: FigureValue;
+  target?: Mention;
+  target_value?: FigureValue;
+}
+
+/** One official name of the source and whether its rendering is in the output. */
 export interface TermCheck {
-  source: string;
-  target: string;
-  found: boolean;
+  row: number;
+  /** "changed": a wrong variant of the name is in the output (its `target`). */
+  verdict: "found" | "missing" | "changed";
+  /** The name in the source's language, as the glossary has it. */
+  source_term: string;
+  /** Its official rendering. */
+  target_term: string;
+  kind: "body" | "title";
+  origin: "user" | "base";
+  source: Mention;
+  target?: Mention;
+  /** The abbreviation or back-reference accepted instead of the full form. */
+  via?: string;
+}
+
+/** One script problem in the output. */
+export interface ScriptIssue {
+  row: number;
+  kind: "simplified" | "non_hk" | "untranslated";
+  /** Where, on the output side. */
+  mention: Mention;
+  /** The form to use instead, when there is one. */
+  suggestion?: string;
+}
+
+export interface CheckCounts {
+  figures: number;
+  figures_found: number;
+  figures_changed: number;
+  figures_missing: number;
+  figures_added: number;
+  terms: number;
+  terms_found: number;
+  terms_missing: number;
+  /** Wrong variants of an official name in the output. */
+  terms_changed: number;
+  script: number;
+  /** Items a reviewer must look at. */
+  flagged: number;
+}
+
+/** Everything checked in one source/output pair. */
+export interface CheckReport {
+  version: number;
+  mode: CheckMode;
+  source_lang: Lang;
+  target_lang: Lang;
+  rows: CheckRow[];
+  figures: FigureCheck[];
+  terms: TermCheck[];
+  script: ScriptIssue[];
+  counts: CheckCounts;
+}
+
+export type SpanMark = Verdict | "script";
+
+/** A piece of a paragraph: plain text, or a checked item (with a one-line English note). */
+export interface Span {
+  text: string;
+  mark?: SpanMark;
+  note?: string;
+}
+
+/** One aligned row; each side is a list of paragraphs, each paragraph a list of spans. */
+export interface ViewRow {
+  source: Span[][];
+  target: Span[][];
+  /** English one-line messages of the row's flagged items. */
+  flags: string[];
 }
 
 export interface KeyPoint {
@@ -69,8 +184,14 @@ export interface TaskOutcome {
   /** Translations: source and output paragraphs, aligned by index. */
   source_paragraphs: string[];
   output_paragraphs: string[];
-  glossary: TermCheck[];
-  missing_numbers: string[];
+  /** Every figure, official name and script problem with its verdict; null when the run was cancelled. */
+  checks: CheckReport | null;
+  /**
+   * Translations and polish (empty otherwise): source and output side by
+   * side, row by row, already cut into spans with every checked item marked.
+   */
+  check_view: ViewRow[];
+  /** Other things to look at (a paragraph the model left unprocessed, …). */
   warnings: string[];
   model_file: string;
   generated_tokens: number;
@@ -143,11 +264,17 @@ export interface HistorySettings {
   mask_personal_data: boolean;
 }
 
+export interface GlossarySettings {
+  /** Use the bundled base glossary of official names (the user's own entries win over it). */
+  base: boolean;
+}
+
 export interface Settings {
   version: number;
   history: HistorySettings;
   engine: EngineSettings;
   app: AppSettings;
+  glossary: GlossarySettings;
 }
 
 /** `check_model`: a model file validated and looked up in the catalog. */
@@ -193,6 +320,8 @@ export interface BatchRequest {
   out: string;
   target: "en" | "zh-Hant";
   bilingual: boolean;
+  /** Also write each file's HTML check report (`NAME.check.html`) beside its output. */
+  check_reports?: boolean;
 }
 
 /** One line of the report (report.json's `files`). */
@@ -200,16 +329,32 @@ export interface FileReport {
   path: string;
   status: "done" | "failed" | "skipped" | "pending";
   format: string;
+  /** Output path under the output folder. */
   output: string;
+  bilingual?: string;
   segments: number;
   translated: number;
   cached: number;
   kept: number;
-  glossary_missing: string[];
-  numbers_missing: string[];
+  generated_tokens: number;
+  seconds: number;
+  /** Figures checked (those of the source, and those only the translation has). */
+  figures: number;
+  /** Figures changed, missing or added, one English line each. */
+  figures_flagged: string[];
+  /** Official names found in the source. */
+  terms: number;
+  /** `source → official rendering` for names whose rendering is missing. */
+  terms_missing: string[];
+  /** Simplified or non-HK characters, Chinese left in English, one English line each. */
+  script_flagged: string[];
+  /** The HTML check report under the output folder, when asked for. */
+  check_report?: string;
   warnings: string[];
   error_code?: string;
   error?: string;
+  /** Finished in an earlier run of the same job. */
+  resumed: boolean;
 }
 
 /** Streamed over the `Channel` given to `batch_start` / `batch_resume`. */

@@ -18,6 +18,7 @@ export function settings(overrides: Partial<Settings["app"]> = {}): Settings {
     history: { enabled: true, retention_days: 0, mask_personal_data: false },
     engine: { model: null, gpu_layers: null, threads: null, n_ctx: 4096 },
     app: { ui_lang: "zh-Hant", theme: "system", shortcut: "Ctrl+Alt+S", ...overrides },
+    glossary: { base: true },
   };
 }
 
@@ -48,14 +49,244 @@ export function outcome(overrides: Partial<TaskOutcome> = {}): TaskOutcome {
     key_points: null,
     source_paragraphs: [],
     output_paragraphs: [],
-    glossary: [],
-    missing_numbers: [],
+    checks: null,
+    check_view: [],
     warnings: [],
     model_file: "gemma-3-270m-Q4_K_M.gguf",
     generated_tokens: 42,
     total_ms: 1500,
     ...overrides,
   };
+}
+
+/**
+ * What the shell sent for a real translation (`run_task`'s `checks` and
+ * `check_view`, as core wrote them): 二千四百四十萬元 rendered "$2.44 million"
+ * (changed), the phone number kept (found), 運輸署 not rendered Transport
+ * Department (a missing official name), and 路面 left in the English.
+ */
+const CHECKED: Pick<TaskOutcome, "checks" | "check_view"> = {
+  checks: {
+    counts: {
+      figures: 2,
+      figures_added: 0,
+      figures_changed: 1,
+      figures_found: 1,
+      figures_missing: 0,
+      flagged: 3,
+      script: 1,
+      terms: 1,
+      terms_found: 0,
+      terms_missing: 1,
+      terms_changed: 0
+    },
+    figures: [
+      {
+        kind: "money",
+        row: 0,
+        source: {
+          end: 18,
+          paragraph: 0,
+          start: 10,
+          text: "二千四百四十萬元"
+        },
+        source_value: {
+          amount: 24400000.0,
+          currency: "HKD",
+          kind: "money"
+        },
+        target: {
+          end: 61,
+          paragraph: 0,
+          start: 48,
+          text: "$2.44 million"
+        },
+        target_value: {
+          amount: 2440000.0,
+          currency: "HKD",
+          kind: "money"
+        },
+        verdict: "changed"
+      },
+      {
+        kind: "phone",
+        row: 1,
+        source: {
+          end: 14,
+          paragraph: 1,
+          start: 5,
+          text: "2835 1234"
+        },
+        source_value: {
+          digits: "28351234",
+          kind: "phone"
+        },
+        target: {
+          end: 20,
+          paragraph: 1,
+          start: 11,
+          text: "2835 1234"
+        },
+        target_value: {
+          digits: "28351234",
+          kind: "phone"
+        },
+        verdict: "found"
+      }
+    ],
+    mode: "translation",
+    rows: [
+      {
+        source: [
+          0
+        ],
+        target: [
+          0
+        ]
+      },
+      {
+        source: [
+          1
+        ],
+        target: [
+          1
+        ]
+      }
+    ],
+    script: [
+      {
+        kind: "untranslated",
+        mention: {
+          end: 24,
+          paragraph: 1,
+          start: 22,
+          text: "路面"
+        },
+        row: 1
+      }
+    ],
+    source_lang: "zh-Hant",
+    target_lang: "en",
+    terms: [
+      {
+        kind: "body",
+        origin: "base",
+        row: 0,
+        source: {
+          end: 3,
+          paragraph: 0,
+          start: 0,
+          text: "運輸署"
+        },
+        source_term: "運輸署",
+        target_term: "Transport Department",
+        verdict: "missing"
+      }
+    ],
+    version: 1
+  },
+  check_view: [
+    {
+      flags: [
+        "amount 二千四百四十萬元 became $2.44 million",
+        "official name 運輸署 should be rendered Transport Department, which is not in the translation"
+      ],
+      source: [
+        [
+          {
+            mark: "missing",
+            note: "official name 運輸署 should be rendered Transport Department, which is not in the translation",
+            text: "運輸署"
+          },
+          {
+            text: "今日宣布撥款約"
+          },
+          {
+            mark: "changed",
+            note: "amount 二千四百四十萬元 became $2.44 million",
+            text: "二千四百四十萬元"
+          },
+          {
+            text: "。"
+          }
+        ]
+      ],
+      target: [
+        [
+          {
+            text: "The Transport Bureau announced funding of about "
+          },
+          {
+            mark: "changed",
+            note: "amount 二千四百四十萬元 became $2.44 million",
+            text: "$2.44 million"
+          },
+          {
+            text: " today."
+          }
+        ]
+      ]
+    },
+    {
+      flags: [
+        "Chinese left untranslated: 路面"
+      ],
+      source: [
+        [
+          {
+            text: "查詢電話："
+          },
+          {
+            mark: "found",
+            note: "phone number 2835 1234 kept as 2835 1234",
+            text: "2835 1234"
+          },
+          {
+            text: "。"
+          }
+        ]
+      ],
+      target: [
+        [
+          {
+            text: "Enquiries: "
+          },
+          {
+            mark: "found",
+            note: "phone number 2835 1234 kept as 2835 1234",
+            text: "2835 1234"
+          },
+          {
+            text: ", "
+          },
+          {
+            mark: "script",
+            note: "Chinese left untranslated: 路面",
+            text: "路面"
+          },
+          {
+            text: "."
+          }
+        ]
+      ]
+    }
+  ]
+};
+
+/** A translation whose checks flag three items (see CHECKED). */
+export function checkedOutcome(overrides: Partial<TaskOutcome> = {}): TaskOutcome {
+  const source_paragraphs = ["運輸署今日宣布撥款約二千四百四十萬元。", "查詢電話：2835 1234。"];
+  const output_paragraphs = ["The Transport Bureau announced funding of about $2.44 million today.", "Enquiries: 2835 1234, 路面."];
+  return outcome({
+    task: "translate",
+    text: output_paragraphs.join("\n\n"),
+    source_lang: "zh-Hant",
+    target_lang: "en",
+    source_paragraphs,
+    output_paragraphs,
+    ...structuredClone(CHECKED),
+    ...overrides,
+  });
 }
 
 export function summary(id: number, preview: string, overrides: Partial<RunSummary> = {}): RunSummary {
@@ -123,9 +354,15 @@ export function fileReport(path: string, overrides: Partial<FileReport> = {}): F
     translated: 2,
     cached: 0,
     kept: 0,
-    glossary_missing: [],
-    numbers_missing: [],
+    generated_tokens: 120,
+    seconds: 2.5,
+    figures: 0,
+    figures_flagged: [],
+    terms: 0,
+    terms_missing: [],
+    script_flagged: [],
     warnings: [],
+    resumed: false,
     ...overrides,
   };
 }

@@ -5,7 +5,7 @@ import MainPage from "../pages/MainPage.svelte";
 import { AppStore } from "../lib/stores/app.svelte";
 import { TaskStore } from "../lib/stores/task.svelte";
 import type { TaskOutcome } from "../api/types";
-import { appInfo, outcome } from "./fixtures";
+import { appInfo, checkedOutcome, outcome } from "./fixtures";
 import { emitEvent, fakeShell, flush, pending } from "./shell";
 
 const byId = (id: string) => screen.getByTestId(id);
@@ -81,7 +81,25 @@ describe("the main page", () => {
     expect((byId("run") as HTMLButtonElement).disabled).toBe(false);
   });
 
-  it("shows a translation side by side, one row per paragraph pair", async () => {
+  it("shows a translation side by side as core marked it, with its checks below", async () => {
+    fakeShell({ run_task: () => checkedOutcome() });
+    const task = new TaskStore();
+    render(MainPage, { props: { task } });
+    await fireEvent.click(byId("task-translate"));
+    await fireEvent.input(byId("editor"), { target: { value: "運輸署今日宣布撥款約二千四百四十萬元。\n\n查詢電話：2835 1234。" } });
+    await fireEvent.click(byId("run"));
+    await flush();
+    const rows = screen.getAllByTestId("side-by-side-row");
+    expect(rows).toHaveLength(2);
+    expect(rows.map((r) => r.dataset.flagged)).toEqual(["true", "true"]);
+    expect(within(byId("side-by-side")).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["原文", "譯文"]);
+    const marks = within(byId("output")).getAllByTestId("check-mark");
+    expect(marks.map((m) => m.dataset.mark)).toEqual(["missing", "changed", "changed", "found", "found", "script"]);
+    expect(byId("checks-summary").dataset.flagged).toBe("3");
+    expect(screen.getAllByTestId("check-flag")).toHaveLength(3);
+  });
+
+  it("pairs paragraphs by index when the shell sent no check view", async () => {
     fakeShell({
       run_task: () =>
         outcome({
@@ -89,8 +107,6 @@ describe("the main page", () => {
           text: "The office opens tomorrow.\n\nCall 2123 4567.",
           source_paragraphs: ["本署明日開放。", "查詢請致電 2123 4567。"],
           output_paragraphs: ["The office opens tomorrow.", "Call 2123 4567."],
-          glossary: [{ source: "本署", target: "the Department", found: false }],
-          missing_numbers: [],
         }),
     });
     const task = new TaskStore();
@@ -104,8 +120,20 @@ describe("the main page", () => {
     expect(rows).toHaveLength(2);
     expect(rows[1].textContent).toContain("查詢請致電 2123 4567。");
     expect(rows[1].textContent).toContain("Call 2123 4567.");
-    expect(byId("glossary").dataset.missing).toBe("1");
-    expect(byId("checks").textContent).toContain("原文的數字均已保留");
+    expect(screen.queryAllByTestId("check-mark")).toEqual([]);
+    expect(screen.queryByTestId("checks-summary")).toBeNull();
+  });
+
+  it("shows a polished text side by side under its own heading when the shell sent a check view", async () => {
+    const polished = checkedOutcome({ task: "polish" });
+    fakeShell({ run_task: () => polished });
+    render(MainPage, { props: { task: new TaskStore() } });
+    await fireEvent.click(byId("task-polish"));
+    await fireEvent.input(byId("editor"), { target: { value: "運輸署今日宣布撥款約二千四百四十萬元。" } });
+    await fireEvent.click(byId("run"));
+    await flush();
+    expect(within(byId("side-by-side")).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["原文", "潤飾稿"]);
+    expect(screen.getAllByTestId("side-by-side-row")).toHaveLength(2);
   });
 
   it("sends a draft's document type and options", async () => {

@@ -68,6 +68,34 @@ describe("the Settings page", () => {
     expect(screen.getByText("設定已儲存。")).toBeTruthy();
   });
 
+  it("saves the choice of the bundled glossary of official names with the rest", async () => {
+    const shell = fakeShell({ settings_save: (a) => a.settings, shortcut_status: () => shortcut() });
+    const store = loaded();
+    render(SettingsPage, { props: { settings: store } });
+    const box = screen.getByLabelText("使用內置的官方名稱詞彙表") as HTMLInputElement;
+    expect(box).toBe(byId("glossary-base"));
+    expect(box.checked).toBe(true);
+    await fireEvent.click(box);
+    await fireEvent.input(byId("retention-days"), { target: { value: "30" } });
+    await fireEvent.click(byId("settings-save"));
+    await flush();
+    const sent = shell.callsTo("settings_save")[0].settings as Settings;
+    expect(sent.glossary).toEqual({ base: false });
+    expect(sent.history.retention_days).toBe(30);
+    expect(store.saved?.glossary.base).toBe(false);
+  });
+
+  it("shows the bundled glossary off when the settings say so, and keeps it off on a language switch", async () => {
+    const shell = fakeShell({ settings_save: (a) => a.settings });
+    const s = settings();
+    s.glossary.base = false;
+    render(SettingsPage, { props: { settings: loaded(s) } });
+    expect((byId("glossary-base") as HTMLInputElement).checked).toBe(false);
+    await fireEvent.change(byId("ui-lang"), { target: { value: "en" } });
+    await flush();
+    expect((shell.callsTo("settings_save")[0].settings as Settings).glossary).toEqual({ base: false });
+  });
+
   it("refuses a non-number before asking the shell, and shows settings_invalid from it", async () => {
     const shell = fakeShell({
       settings_save: () => Promise.reject({ code: "settings_invalid", message: "engine.n_ctx: 100 is below 512", details: {} }),

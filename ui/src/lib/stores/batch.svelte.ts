@@ -34,6 +34,8 @@ export class BatchStore {
   out = $state("");
   target = $state<"en" | "zh-Hant">("en");
   bilingual = $state(false);
+  /** Also write each file's HTML check report beside its output. */
+  checkReports = $state(false);
 
   status = $state<BatchStatus>("idle");
   job = $state<number | null>(null);
@@ -166,7 +168,8 @@ export class BatchStore {
     const out = this.out.trim();
     this.job = null;
     this.resumable = null;
-    return this.drive(() => api.batchStart({ source, out, target: this.target, bilingual: this.bilingual }, (e) => this.apply(e)));
+    const request = { source, out, target: this.target, bilingual: this.bilingual, check_reports: this.checkReports };
+    return this.drive(() => api.batchStart(request, (e) => this.apply(e)));
   }
 
   /** Resumes this session's stopped job, or the one offered at start-up. */

@@ -13,6 +13,7 @@ describe("BatchStore", () => {
     batch.out = "/data/out";
     batch.target = "zh-Hant";
     batch.bilingual = true;
+    batch.checkReports = true;
     const done = batch.start();
     await run.called;
     expect(shell.callsTo("batch_start")[0].request).toEqual({
@@ -20,6 +21,7 @@ describe("BatchStore", () => {
       out: "/data/out",
       target: "zh-Hant",
       bilingual: true,
+      check_reports: true,
     });
     expect(batch.running).toBe(true);
 

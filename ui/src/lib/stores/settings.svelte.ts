@@ -32,6 +32,9 @@ function copy(settings: Settings): Settings {
       theme: settings.app.theme,
       shortcut: settings.app.shortcut,
     },
+    glossary: {
+      base: settings.glossary.base,
+    },
   };
 }
 

@@ -77,7 +77,9 @@ describe("SettingsStore", () => {
     store.draft!.history.retention_days = 30;
     expect(await store.save()).toBe(true);
     const sent = shell.callsTo("settings_save")[0].settings as Settings;
+    expect(Object.keys(sent).sort()).toEqual(["app", "engine", "glossary", "history", "version"]);
     expect(sent.engine).toEqual({ model: null, gpu_layers: null, threads: null, n_ctx: 4096 });
+    expect(sent.glossary).toEqual({ base: true });
     expect(sent.history.retention_days).toBe(30);
     expect(store.justSaved).toBe(true);
     expect(shell.callsTo("shortcut_status")).toHaveLength(1);
