@@ -212,6 +212,7 @@ fn a_folder_with_every_kind_of_bad_file_is_translated_around_them_with_a_line_fo
     let db = dir.path().join("h.sqlite3");
     let mut args = batch_args(&src, &out, "zh-Hant");
     args.push("--bilingual".into());
+    args.push("--html".into());
     let status = wenshu_cmd(&db)
         .args(&args)
         .stdout(Stdio::null())
@@ -257,8 +258,34 @@ fn a_folder_with_every_kind_of_bad_file_is_translated_around_them_with_a_line_fo
             .all(|f| f["path"] != hidden));
     }
     for good in ["report.docx", "notices/notice.txt", "guide.md"] {
-        assert_eq!(line(&report, good)["status"], "done", "{good}");
+        let l = line(&report, good);
+        assert_eq!(l["status"], "done", "{good}");
         assert!(out.join(good).is_file(), "{good} was written");
+        // Each file's figures and names were checked as a whole document,
+        // and the reviewer's page sits next to the output.
+        assert!(l["figures"].as_u64().unwrap() > 0, "{good}: {l:#}");
+        assert!(
+            l["figures_flagged"].is_array()
+                && l["terms_missing"].is_array()
+                && l["script_flagged"].is_array()
+        );
+        let html = l["check_report"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{good}: no check report: {l:#}"));
+        let page = std::fs::read_to_string(out.join(html)).unwrap();
+        assert!(page.contains("<mark class="), "{html}");
+    }
+    // The sample notice's figures (dates, times, amounts) are all in the
+    // source, so whatever the demo model wrote, each flag names one.
+    let notice = line(&report, "notices/notice.txt");
+    for flag in notice["figures_flagged"].as_array().unwrap() {
+        let flag = flag.as_str().unwrap();
+        assert!(
+            flag.contains(" became ")
+                || flag.ends_with(" is missing")
+                || flag.ends_with(" is not in the source"),
+            "{flag}"
+        );
     }
     // A PDF is read as text and written as .docx, one paragraph per block.
     let scan = line(&report, "notices/scan.pdf");
@@ -267,6 +294,13 @@ fn a_folder_with_every_kind_of_bad_file_is_translated_around_them_with_a_line_fo
     let scan_doc = Document::read(&out.join("notices/scan.docx"), &Limits::default()).unwrap();
     assert_eq!(scan_doc.blocks().len(), 2);
     let csv = std::fs::read_to_string(out.join("report.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("figures,figures_flagged,terms,terms_missing,script_flagged,check_report"),
+        "{csv}"
+    );
     assert_eq!(
         csv.lines().count(),
         1 + report["files"].as_array().unwrap().len()

@@ -183,14 +183,23 @@ fn glossary_terms_are_restored_and_checked_against_the_real_models_output() {
     // The demo model may drop a placeholder; the software's job is that
     // every kept one becomes the official term and that the check says
     // exactly which renderings are in the output.
-    let checks = result["glossary"]["terms"].as_array().unwrap();
-    assert_eq!(checks.len(), 3);
+    let terms: Vec<&Value> = result["checks"]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["verdict"] != "changed")
+        .collect();
+    assert_eq!(terms.len(), 3, "{terms:?}");
     let mut restored = 0;
-    for check in checks {
-        let target = check["target"].as_str().unwrap();
+    for check in &terms {
+        let target = check["target_term"].as_str().unwrap();
         assert!(["運輸署", "立法會", "房屋署"].contains(&target));
         assert_eq!(
-            check["found"] == true,
+            check["origin"], "user",
+            "the user's entry wins over the base glossary's"
+        );
+        assert_eq!(
+            check["verdict"] == "found",
             output.contains(target),
             "{check} vs {output}"
         );
@@ -201,15 +210,11 @@ fn glossary_terms_are_restored_and_checked_against_the_real_models_output() {
         "no official term reached the output: {output}"
     );
     assert!(!output.contains("[T"), "a placeholder leaked: {output}");
-    let warnings = result["warnings"].as_array().unwrap();
-    let missing = checks.iter().filter(|c| c["found"] == false).count();
-    assert_eq!(
-        warnings
-            .iter()
-            .filter(|w| w.as_str().unwrap().starts_with("glossary:"))
-            .count(),
-        missing
-    );
+    // Every figure of the source has a verdict too.
+    let figures = result["checks"]["figures"].as_array().unwrap();
+    assert!(figures
+        .iter()
+        .all(|f| f["verdict"].is_string() && f["kind"].is_string()));
     // The check is stored with the run.
     let id = result["run_id"].as_i64().unwrap().to_string();
     let run = json_of(
@@ -218,7 +223,8 @@ fn glossary_terms_are_restored_and_checked_against_the_real_models_output() {
             .output()
             .unwrap(),
     );
-    assert_eq!(run["glossary"]["terms"].as_array().unwrap().len(), 3);
+    assert_eq!(run["checks"]["terms"], result["checks"]["terms"]);
+    assert_eq!(run["checks"]["counts"], result["checks"]["counts"]);
 }
 
 #[test]

@@ -12,10 +12,12 @@
 //! - `history`   runs in SQLite: provenance, search, rerun, glossary, concurrency, kill -9, purge, masking
 //! - `batch`     documents in and out, folder jobs: bad files, SIGKILL and resume, review copies
 //! - `worker`    the supervised model process: kill -9 mid-generation, restart, start errors
+//! - `check`     `wenshu check` on .docx pairs: exit codes, JSON, the HTML report in a real browser
 
 mod util;
 
 mod batch;
+mod check;
 mod cli;
 mod files;
 mod history;

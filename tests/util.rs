@@ -88,7 +88,9 @@ pub fn request(task: TaskKind, input: &str, max_tokens: u32) -> Request {
 
 /// Characters OpenCC's s2t tables (with the HK variants, phrase tables
 /// first) would change in `text`: Simplified forms left in it. Uses OpenCC
-/// directly, independent of the code under test.
+/// directly, independent of the code under test, except that the HK
+/// Government's own forms (公布, 東涌 …, `zh::HK_FORMS`), which OpenCC's HK
+/// tables would change, are accepted as written.
 pub fn simplified_chars(text: &str) -> Vec<char> {
     use ferrous_opencc::config::BuiltinConfig;
     use ferrous_opencc::OpenCC;
@@ -100,9 +102,21 @@ pub fn simplified_chars(text: &str) -> Vec<char> {
         text.chars().count(),
         "s2hk kept the length"
     );
+    let chars: Vec<char> = text.chars().collect();
+    let mut kept = vec![false; chars.len()];
+    for form in wenshu_core::text::zh::HK_FORMS {
+        let f: Vec<char> = form.chars().collect();
+        for start in 0..chars.len().saturating_sub(f.len() - 1) {
+            if chars[start..start + f.len()] == f[..] {
+                kept[start..start + f.len()]
+                    .iter_mut()
+                    .for_each(|k| *k = true);
+            }
+        }
+    }
     let mut found = Vec::new();
-    for (a, b) in text.chars().zip(converted.chars()) {
-        if a != b && !found.contains(&a) {
+    for (i, (a, b)) in text.chars().zip(converted.chars()).enumerate() {
+        if a != b && !kept[i] && !found.contains(&a) {
             found.push(a);
         }
     }

@@ -526,3 +526,201 @@ impl CheckReport {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (kind, Chinese, English, Chinese changed, English changed): each a
+    /// figure as the HK Government writes it in each language.
+    const KINDS: &[(Kind, &str, &str, &str, &str)] = &[
+        (Kind::Number, "1 300名", "1,300", "1 400名", "1,030"),
+        (
+            Kind::Number,
+            "約4.2萬",
+            "about 42 000",
+            "約4.3萬",
+            "about 4 200",
+        ),
+        (
+            Kind::Money,
+            "二千四百四十萬元",
+            "$24.4 million",
+            "二億四千四百萬元",
+            "$2.44 million",
+        ),
+        (
+            Kind::Money,
+            "人民幣3億元",
+            "RMB 300 million",
+            "人民幣3,000萬元",
+            "HK$300 million",
+        ),
+        (
+            Kind::Percent,
+            "百分之一點四",
+            "1.4 per cent",
+            "百分之四點一",
+            "14 per cent",
+        ),
+        (Kind::Percent, "三成", "30 per cent", "四成", "3 per cent"),
+        (
+            Kind::Points,
+            "0.3個百分點",
+            "0.3 percentage point",
+            "3個百分點",
+            "0.3 per cent",
+        ),
+        (
+            Kind::Date,
+            "二零二五年十二月",
+            "December 2025",
+            "二零二五年十一月",
+            "December 2024",
+        ),
+        (
+            Kind::Date,
+            "一月二十二日",
+            "22 January",
+            "一月二十三日",
+            "22 June",
+        ),
+        (Kind::Time, "上午8時", "8am", "下午8時", "9am"),
+        (Kind::Time, "下午3時30分", "3.30pm", "下午3時13分", "3.30am"),
+        (
+            Kind::Ordinal,
+            "第二十三批",
+            "the 23rd batch",
+            "第三十二批",
+            "the 22nd batch",
+        ),
+        (
+            Kind::Year,
+            "2024-25年度",
+            "2024-25",
+            "2023-24年度",
+            "2025-26",
+        ),
+        (
+            Kind::Phone,
+            "2835 1234",
+            "2835 1234",
+            "2835 1243",
+            "2853 1234",
+        ),
+    ];
+
+    fn one(text: String) -> Vec<String> {
+        vec![text]
+    }
+
+    fn zh(figure: &str) -> Vec<String> {
+        one(format!("政府表示，有關數字為{figure}，並會定期公布。"))
+    }
+
+    fn en(figure: &str) -> Vec<String> {
+        one(format!(
+            "The Government said the figure was {figure} and would publish it regularly."
+        ))
+    }
+
+    fn run(source: &[String], target: &[String]) -> CheckReport {
+        check(
+            source,
+            target,
+            &CheckOptions::translation(source, target, None),
+        )
+    }
+
+    #[test]
+    fn each_kind_is_found_when_right_in_either_direction() {
+        for &(kind, z, e, _, _) in KINDS {
+            for report in [run(&zh(z), &en(e)), run(&en(e), &zh(z))] {
+                assert!(!report.flagged(), "{z} / {e}: {:?}", report.flag_messages());
+                assert!(
+                    report
+                        .figures
+                        .iter()
+                        .any(|f| f.verdict == Verdict::Found
+                            && (f.kind == kind || kind == Kind::Year)),
+                    "{z} / {e}: {:?}",
+                    report.figures
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_kind_changed_is_reported_with_both_values_in_either_direction() {
+        for &(_, z, e, z2, e2) in KINDS {
+            for (report, before, after) in
+                [(run(&zh(z), &en(e2)), z, e2), (run(&en(e), &zh(z2)), e, z2)]
+            {
+                let from =
+                    |m: &Option<Mention>| m.as_ref().is_some_and(|m| before.contains(&m.text));
+                let to = |m: &Option<Mention>| m.as_ref().is_some_and(|m| after.contains(&m.text));
+                let changed = report
+                    .figures
+                    .iter()
+                    .find(|f| f.verdict == Verdict::Changed && from(&f.source) && to(&f.target));
+                match changed {
+                    Some(f) => {
+                        let m = f.message();
+                        assert!(m.contains("became"), "{m}");
+                        assert!(f.source_value.is_some() && f.target_value.is_some());
+                    }
+                    // A kind swapped (percentage for points) shows as missing + added.
+                    None => {
+                        let missing = report
+                            .figures
+                            .iter()
+                            .any(|f| f.verdict == Verdict::Missing && from(&f.source));
+                        let added = report
+                            .figures
+                            .iter()
+                            .any(|f| f.verdict == Verdict::Added && to(&f.target));
+                        assert!(
+                            missing && added,
+                            "{before} → {after}: {:?}",
+                            report.flag_messages()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_kind_dropped_is_reported_missing_in_either_direction() {
+        for &(_, z, e, _, _) in KINDS {
+            for (report, figure) in [
+                (run(&zh(z), &en("not yet known")), z),
+                (run(&en(e), &zh("尚待確定")), e),
+            ] {
+                assert!(
+                    report.figures.iter().any(|f| f.verdict == Verdict::Missing
+                        && f.source
+                            .as_ref()
+                            .is_some_and(|m| figure.contains(&m.text) || m.text.contains(figure))),
+                    "{figure}: {:?}",
+                    report.flag_messages()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_figure_the_translation_invents_is_reported_added() {
+        let report = run(
+            &zh("1 300名"),
+            &one("The Government said the figure was 1,300, or 2.5 per cent.".into()),
+        );
+        assert_eq!(
+            report.counts.figures_added,
+            1,
+            "{:?}",
+            report.flag_messages()
+        );
+        assert!(report.flag_messages()[0].contains("2.5 per cent is not in the source"));
+    }
+}

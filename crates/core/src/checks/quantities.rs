@@ -977,7 +977,18 @@ fn english_date(text: &str, cores: &[Core], i: usize) -> Option<(Vec<Quantity>, 
                 let e = ordinal_suffix(n.end);
                 let next_is_month =
                     after(text, e).starts_with(' ') && month_word_at(text, e + 1).is_some();
-                if matches!(between, " to " | " and " | "-" | "–" | " - ") && !next_is_month {
+                // "April 7 to 5pm on April 30": the 5 is a time, not a day.
+                let (r, _) = skip_space(after(text, n.end));
+                let clock =
+                    r.starts_with([':', '.']) && r[1..].starts_with(|c: char| c.is_ascii_digit());
+                let next_is_time = clock
+                    || ["am", "pm", "a.m.", "p.m.", "noon", "midnight"]
+                        .iter()
+                        .any(|m| starts_with_ci(r, m));
+                if matches!(between, " to " | " and " | " or " | "-" | "–" | " - ")
+                    && !next_is_month
+                    && !next_is_time
+                {
                     if let Some(d2) = small_int(n, 31).filter(|_| n.is_plain_integer()) {
                         end = ordinal_suffix(n.end);
                         days.push((d2, n.start, end));
@@ -1022,7 +1033,7 @@ fn english_date(text: &str, cores: &[Core], i: usize) -> Option<(Vec<Quantity>, 
     let mut end = ordinal_suffix(c.end);
     if let Some(n) = cores.get(i + 1) {
         let between = &text[end..n.start];
-        if matches!(between, "-" | "–" | " to " | " and ") {
+        if matches!(between, "-" | "–" | " to " | " and " | " or ") {
             if let Some(d2) = small_int(n, 31) {
                 let e2 = ordinal_suffix(n.end);
                 if after(text, e2).starts_with(' ') && month_word_at(text, e2 + 1).is_some() {
@@ -1396,6 +1407,34 @@ fn money(text: &str, c: &Core) -> Option<Quantity> {
             && (p.is_ascii() || *p == "¥" || *p == "€" || *p == "£" || head_trim.len() == head.len())
     });
     let rest = after(text, c.end);
+    // 三毫 is 30 cents, 五仙 5 cents; "30 cents" the same.
+    if prefix.is_none() {
+        let (r, sp) = skip_space(rest);
+        // Not 毫米, 毫升, 毫克: millimetres, millilitres, milligrams.
+        let milli = ["毫米", "毫升", "毫克", "毫秒", "毫瓦"]
+            .iter()
+            .any(|m| rest.starts_with(m));
+        let fraction = if rest.starts_with('毫') && !milli {
+            Some((0.1, '毫'.len_utf8()))
+        } else if rest.starts_with('仙') {
+            Some((0.01, '仙'.len_utf8()))
+        } else if sp > 0 && (word_ci(r, "cents") || word_ci(r, "cent")) {
+            let w = if word_ci(r, "cents") { 5 } else { 4 };
+            Some((0.01, sp + w))
+        } else {
+            None
+        };
+        if let Some((factor, len)) = fraction {
+            return Some(Quantity::new(
+                Value::Money {
+                    amount: c.value * factor,
+                    currency: Currency::Hkd,
+                },
+                c.start,
+                c.end + len,
+            ));
+        }
+    }
     let mut suffix = CURRENCY_SUFFIXES_ZH
         .iter()
         .find(|(s, _)| {
@@ -1919,6 +1958,23 @@ mod tests {
         assert_eq!(values("二至三億元"), vec!["200000000 HKD", "300000000 HKD"]);
         assert_eq!(values("1 300名"), vec!["1300"]);
         assert_eq!(values("1,300 people"), vec!["1300"]);
+    }
+
+    #[test]
+    fn cents_day_lists_and_times_after_a_date_are_read_for_what_they_are() {
+        assert_eq!(values("不會超過三毫"), values("not exceed 30 cents"));
+        assert_eq!(values("五仙"), vec!["0.05 HKD"]);
+        assert_eq!(values("雨量達70毫米"), vec!["70"]);
+        assert_eq!(values("on June 8 or 9."), vec!["????-06-08", "????-06-09"]);
+        assert_eq!(values("六月八日或九日"), vec!["????-06-08", "????-06-09"]);
+        assert_eq!(
+            values("from September 5 to 7."),
+            vec!["????-09-05", "????-09-07"]
+        );
+        assert_eq!(
+            values("from 9am on April 7 to 5pm on April 30"),
+            vec!["09:00", "????-04-07", "17:00", "????-04-30"]
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde::Deserialize;
 const FILES: &[(&str, &str)] = &[
     ("a.toml", include_str!("reference/a.toml")),
     ("b.toml", include_str!("reference/b.toml")),
+    ("c.toml", include_str!("reference/c.toml")),
 ];
 
 /// One correct pair.

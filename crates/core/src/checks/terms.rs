@@ -844,7 +844,9 @@ impl Glossary {
                         } else {
                             &self.generic[hit.term].0
                         };
-                        candidates.extend(generic.iter().map(|g| (g.clone(), false)));
+                        // A source that used a short form itself (天文台) is
+                        // fairly rendered by a back-reference ("the Observatory").
+                        candidates.extend(generic.iter().map(|g| (g.clone(), hit.alias)));
                         'search: for &tp in &row.target {
                             for (pattern, specific) in &candidates {
                                 if let Some(k) = target_norm[tp].find(pattern, 0) {

@@ -95,7 +95,46 @@ pub fn to_markdown(run: &RunRecord) -> String {
     out.push_str("\n\n## Output\n\n");
     out.push_str(run.output.trim());
     out.push('\n');
+    let checks = check_lines(run);
+    if !checks.is_empty() {
+        out.push_str("\n## Checks\n\n");
+        for line in checks {
+            out.push_str(&format!("- {line}\n"));
+        }
+    }
     out
+}
+
+/// The run's check report as lines: the totals, then each flagged item.
+fn check_lines(run: &RunRecord) -> Vec<String> {
+    let Some(report) = run
+        .checks
+        .as_ref()
+        .and_then(|c| serde_json::from_value::<crate::checks::CheckReport>(c.clone()).ok())
+    else {
+        return Vec::new();
+    };
+    let c = &report.counts;
+    let mut lines = vec![format!(
+        "{} figure(s): {} found, {} changed, {} missing, {} added; {} official name(s): {} found, {} missing, {} written wrongly; {} script issue(s)",
+        c.figures,
+        c.figures_found,
+        c.figures_changed,
+        c.figures_missing,
+        c.figures_added,
+        c.terms,
+        c.terms_found,
+        c.terms_missing,
+        c.terms_changed,
+        c.script
+    )];
+    lines.extend(
+        report
+            .flag_messages()
+            .into_iter()
+            .map(|m| format!("review: {m}")),
+    );
+    lines
 }
 
 /// Several runs as one .docx: a heading, a provenance table and the input
@@ -133,6 +172,15 @@ pub fn write_docx(runs: &[RunRecord], path: &Path) -> Result<(), StoreError> {
             );
             for para in crate::text::paragraphs(text) {
                 doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(para)));
+            }
+        }
+        let checks = check_lines(run);
+        if !checks.is_empty() {
+            doc = doc.add_paragraph(
+                Paragraph::new().add_run(Run::new().add_text("Checks").bold().size(26)),
+            );
+            for line in checks {
+                doc = doc.add_paragraph(Paragraph::new().add_run(Run::new().add_text(line)));
             }
         }
     }

@@ -1013,6 +1013,40 @@ mod tests {
     }
 
     #[test]
+    fn a_title_that_starts_with_a_department_name_is_protected_and_checked_as_the_title() {
+        // The model carries the placeholder through, as the prompt shows.
+        let fake = FakeGenerator::new(4000, |prompt| {
+            let n = prompt.matches("[T").count();
+            assert!(n >= 1, "no placeholder in {prompt}");
+            "The [T1] said that the works had started.".to_string()
+        });
+        let mut request = Request::new(TaskKind::Translate, "運輸署副署長表示，工程已經展開。");
+        request.target = Some(Lang::En);
+        let (result, _) = run(&fake, request);
+        let prompt = &fake.prompts()[0];
+        assert!(
+            !prompt
+                .rsplit("###")
+                .next()
+                .unwrap_or(prompt)
+                .contains("運輸署"),
+            "{prompt}"
+        );
+        assert_eq!(
+            result.text,
+            "The Deputy Commissioner for Transport said that the works had started."
+        );
+        let checks = result.checks.unwrap();
+        let terms: Vec<(&str, crate::checks::Verdict)> = checks
+            .terms
+            .iter()
+            .map(|t| (t.source_term.as_str(), t.verdict))
+            .collect();
+        assert_eq!(terms, vec![("運輸署副署長", crate::checks::Verdict::Found)]);
+        assert!(!checks.flagged(), "{:?}", checks.flag_messages());
+    }
+
+    #[test]
     fn a_figure_lost_in_translation_is_reported_missing_and_an_invented_one_added() {
         let fake = FakeGenerator::new(4000, |_| {
             "2026年將提供1,000個單位，查詢電話2835 1234。".to_string()
