@@ -323,9 +323,9 @@ fn perturb(
             for hit in glossary.find(source, from_chinese) {
                 let term = &glossary.terms()[hit.term];
                 let rendering = if to_chinese { &term.zh } else { &term.en };
-                let Some(at) = target.find(rendering.as_str()) else {
+                if !target.contains(rendering.as_str()) {
                     continue;
-                };
+                }
                 let table = if to_chinese {
                     NEAR_MISSES_ZH
                 } else {
@@ -337,7 +337,6 @@ fn perturb(
                     })
                 })?;
                 // The same wrong name wherever the translation uses the right one.
-                let _ = at;
                 return Some(target.replace(rendering.as_str(), &changed));
             }
             None

@@ -243,40 +243,6 @@ impl CheckReport {
             script: self.script.iter().filter(|s| s.row == row).collect(),
         }
     }
-
-    /// Appends another report's rows and items (a document checked block by
-    /// block); paragraph numbers are shifted past this report's.
-    pub fn append(&mut self, other: CheckReport, source_offset: usize, target_offset: usize) {
-        let row_offset = self.rows.len();
-        let shift = |m: &mut Option<Mention>, by: usize| {
-            if let Some(m) = m {
-                m.paragraph += by;
-            }
-        };
-        for mut row in other.rows {
-            row.source.iter_mut().for_each(|p| *p += source_offset);
-            row.target.iter_mut().for_each(|p| *p += target_offset);
-            self.rows.push(row);
-        }
-        for mut f in other.figures {
-            f.row += row_offset;
-            shift(&mut f.source, source_offset);
-            shift(&mut f.target, target_offset);
-            self.figures.push(f);
-        }
-        for mut t in other.terms {
-            t.row += row_offset;
-            t.source.paragraph += source_offset;
-            shift(&mut t.target, target_offset);
-            self.terms.push(t);
-        }
-        for mut s in other.script {
-            s.row += row_offset;
-            s.mention.paragraph += target_offset;
-            self.script.push(s);
-        }
-        self.counts = counts(&self.figures, &self.terms, &self.script);
-    }
 }
 
 /// The items of one aligned row.

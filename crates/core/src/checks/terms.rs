@@ -793,131 +793,128 @@ impl Glossary {
                 .collect();
             let mut seen: Vec<usize> = Vec::new();
             for (p, hit) in hits {
-                {
-                    if seen.contains(&hit.term) {
-                        continue;
-                    }
-                    seen.push(hit.term);
-                    let term = &self.terms[hit.term];
-                    let (rendering, aliases) = term.side(to_chinese);
-                    let mention = Mention::new(&source[p], p, hit.start, hit.end);
-                    let full = Normal::pattern(rendering, to_chinese);
-                    let fulls: Vec<String> = std::iter::once(full.clone())
-                        .chain(
-                            term.also(to_chinese)
-                                .iter()
-                                .map(|a| Normal::pattern(a, to_chinese)),
-                        )
-                        .collect();
-                    // A full rendering in this row's output.
-                    let mut verdict = Verdict::Missing;
-                    let mut target_at = None;
-                    let mut via = None;
-                    'full: for &tp in &row.target {
-                        for f in &fulls {
-                            if let Some(k) = target_norm[tp].find(f, 0) {
-                                target_at = Some((tp, k, k + f.trim_end().len()));
-                                verdict = Verdict::Found;
-                                break 'full;
-                            }
+                if seen.contains(&hit.term) {
+                    continue;
+                }
+                seen.push(hit.term);
+                let term = &self.terms[hit.term];
+                let (rendering, aliases) = term.side(to_chinese);
+                let mention = Mention::new(&source[p], p, hit.start, hit.end);
+                let full = Normal::pattern(rendering, to_chinese);
+                let fulls: Vec<String> = std::iter::once(full.clone())
+                    .chain(
+                        term.also(to_chinese)
+                            .iter()
+                            .map(|a| Normal::pattern(a, to_chinese)),
+                    )
+                    .collect();
+                // A full rendering in this row's output.
+                let mut verdict = Verdict::Missing;
+                let mut target_at = None;
+                let mut via = None;
+                'full: for &tp in &row.target {
+                    for f in &fulls {
+                        if let Some(k) = target_norm[tp].find(f, 0) {
+                            target_at = Some((tp, k, k + f.trim_end().len()));
+                            verdict = Verdict::Found;
+                            break 'full;
                         }
                     }
-                    if verdict == Verdict::Missing {
-                        // A short form: fine when the source used one too, or
-                        // once the full form has appeared earlier in the output.
-                        let first_full = fulls
-                            .iter()
-                            .filter_map(|f| first_occurrence(&target_norm, f))
-                            .min();
-                        // (pattern, accepted without the full form first)
-                        let mut candidates: Vec<(String, bool)> = aliases
-                            .iter()
-                            .map(|a| {
-                                (
-                                    Normal::pattern(a, to_chinese),
-                                    hit.alias || distinctive(a, to_chinese),
-                                )
-                            })
-                            .collect();
-                        let generic = if to_chinese {
-                            &self.generic[hit.term].1
-                        } else {
-                            &self.generic[hit.term].0
-                        };
-                        // A source that used a short form itself (天文台) is
-                        // fairly rendered by a back-reference ("the Observatory").
-                        candidates.extend(generic.iter().map(|g| (g.clone(), hit.alias)));
-                        'search: for &tp in &row.target {
-                            for (pattern, specific) in &candidates {
-                                if let Some(k) = target_norm[tp].find(pattern, 0) {
-                                    let earlier =
-                                        first_full.is_some_and(|(fp, fk)| (fp, fk) < (tp, k));
-                                    if earlier || *specific {
-                                        target_at = Some((tp, k, k + pattern.trim_end().len()));
-                                        verdict = Verdict::Found;
-                                        via = Some(display_of(
-                                            &target[tp],
-                                            &target_norm[tp],
-                                            k,
-                                            k + pattern.trim_end().len(),
-                                        ));
-                                        break 'search;
-                                    }
+                }
+                if verdict == Verdict::Missing {
+                    // A short form: fine when the source used one too, or
+                    // once the full form has appeared earlier in the output.
+                    let first_full = fulls
+                        .iter()
+                        .filter_map(|f| first_occurrence(&target_norm, f))
+                        .min();
+                    // (pattern, accepted without the full form first)
+                    let mut candidates: Vec<(String, bool)> = aliases
+                        .iter()
+                        .map(|a| {
+                            (
+                                Normal::pattern(a, to_chinese),
+                                hit.alias || distinctive(a, to_chinese),
+                            )
+                        })
+                        .collect();
+                    let generic = if to_chinese {
+                        &self.generic[hit.term].1
+                    } else {
+                        &self.generic[hit.term].0
+                    };
+                    // A source that used a short form itself (天文台) is
+                    // fairly rendered by a back-reference ("the Observatory").
+                    candidates.extend(generic.iter().map(|g| (g.clone(), hit.alias)));
+                    'search: for &tp in &row.target {
+                        for (pattern, specific) in &candidates {
+                            if let Some(k) = target_norm[tp].find(pattern, 0) {
+                                let earlier = first_full.is_some_and(|(fp, fk)| (fp, fk) < (tp, k));
+                                if earlier || *specific {
+                                    target_at = Some((tp, k, k + pattern.trim_end().len()));
+                                    verdict = Verdict::Found;
+                                    via = Some(display_of(
+                                        &target[tp],
+                                        &target_norm[tp],
+                                        k,
+                                        k + pattern.trim_end().len(),
+                                    ));
+                                    break 'search;
                                 }
                             }
                         }
                     }
-                    let target_mention = target_at.map(|(tp, s, e)| {
-                        let (os, oe) = clamp(&target[tp], target_norm[tp].original(s, e));
-                        Mention::new(&target[tp], tp, os, oe)
-                    });
-                    // A wrong variant of the name beside (or instead of) the
-                    // right one: "Transport Bureau" for the Transport Department.
-                    let wrong = row.target.iter().find_map(|&tp| {
-                        let real = if to_chinese {
-                            &self.names.1
-                        } else {
-                            &self.names.0
-                        };
-                        // Spans of real names in the output: a near miss is never inside one
-                        // (規劃委員會 inside 城市規劃委員會).
-                        let names_here = &target_names[tp];
-                        near_miss(
-                            &target_norm[tp],
-                            &target[tp],
-                            &full,
-                            term.kind,
-                            to_chinese,
-                            &allowed,
-                            real,
-                            names_here,
-                        )
-                        .map(|(os, oe)| Mention::new(&target[tp], tp, os, oe))
-                    });
+                }
+                let target_mention = target_at.map(|(tp, s, e)| {
+                    let (os, oe) = clamp(&target[tp], target_norm[tp].original(s, e));
+                    Mention::new(&target[tp], tp, os, oe)
+                });
+                // A wrong variant of the name beside (or instead of) the
+                // right one: "Transport Bureau" for the Transport Department.
+                let wrong = row.target.iter().find_map(|&tp| {
+                    let real = if to_chinese {
+                        &self.names.1
+                    } else {
+                        &self.names.0
+                    };
+                    // Spans of real names in the output: a near miss is never inside one
+                    // (規劃委員會 inside 城市規劃委員會).
+                    let names_here = &target_names[tp];
+                    near_miss(
+                        &target_norm[tp],
+                        &target[tp],
+                        &full,
+                        term.kind,
+                        to_chinese,
+                        &allowed,
+                        real,
+                        names_here,
+                    )
+                    .map(|(os, oe)| Mention::new(&target[tp], tp, os, oe))
+                });
+                out.push(TermCheck {
+                    row: r,
+                    verdict,
+                    source_term: term.side(from_chinese).0.to_string(),
+                    target_term: rendering.to_string(),
+                    kind: term.kind,
+                    origin: term.origin,
+                    source: mention.clone(),
+                    target: target_mention,
+                    via,
+                });
+                if let Some(m) = wrong {
                     out.push(TermCheck {
                         row: r,
-                        verdict,
+                        verdict: Verdict::Changed,
                         source_term: term.side(from_chinese).0.to_string(),
                         target_term: rendering.to_string(),
                         kind: term.kind,
                         origin: term.origin,
-                        source: mention.clone(),
-                        target: target_mention,
-                        via,
+                        source: mention,
+                        target: Some(m),
+                        via: None,
                     });
-                    if let Some(m) = wrong {
-                        out.push(TermCheck {
-                            row: r,
-                            verdict: Verdict::Changed,
-                            source_term: term.side(from_chinese).0.to_string(),
-                            target_term: rendering.to_string(),
-                            kind: term.kind,
-                            origin: term.origin,
-                            source: mention,
-                            target: Some(m),
-                            via: None,
-                        });
-                    }
                 }
             }
         }
