@@ -101,24 +101,7 @@ fn print_paragraphs(report: &CheckReport) {
 
 /// One line of totals.
 pub fn totals(report: &CheckReport) -> String {
-    let c = &report.counts;
-    format!(
-        "checks: {} figure(s): {} found, {} changed, {} missing, {} added; {} official name(s): {} found, {} missing; {} script issue(s); {}",
-        c.figures,
-        c.figures_found,
-        c.figures_changed,
-        c.figures_missing,
-        c.figures_added,
-        c.terms,
-        c.terms_found,
-        c.terms_missing,
-        c.script,
-        if c.flagged == 0 {
-            "nothing to review".to_string()
-        } else {
-            format!("{} to review", c.flagged)
-        }
-    )
+    format!("checks: {}", report.summary_line())
 }
 
 /// After a task: the totals and each flagged item (stderr).

@@ -13,7 +13,7 @@
 //! 2025年); then the same in a neighbouring paragraph, for documents whose
 //! paragraphs do not line up one for one.
 
-use super::quantities::{same, Quantity, Value};
+use super::quantities::{same, Kind, Quantity, Value};
 use super::{FigureCheck, Mention, Mode, Row, Verdict};
 
 /// Figures of one side, paragraph by paragraph.
@@ -193,6 +193,36 @@ fn class(v: &Value) -> u8 {
 
 type At = (usize, usize);
 
+/// One verdict on the figures at `s` (source) and `t` (output), in row `r`.
+fn item(
+    r: usize,
+    verdict: Verdict,
+    source: &Side<'_>,
+    s: Option<At>,
+    target: &Side<'_>,
+    t: Option<At>,
+) -> (usize, FigureCheck) {
+    let value = |side: &Side<'_>, at: Option<At>| at.map(|a| side.figures[a.0][a.1].value.clone());
+    let source_value = value(source, s);
+    let target_value = value(target, t);
+    let kind = source_value
+        .as_ref()
+        .or(target_value.as_ref())
+        .map_or(Kind::Number, Value::kind);
+    (
+        r,
+        FigureCheck {
+            row: r,
+            verdict,
+            kind,
+            source: s.map(|a| source.mention(a)),
+            source_value,
+            target: t.map(|a| target.mention(a)),
+            target_value,
+        },
+    )
+}
+
 /// Compares the figures of two sides over aligned rows.
 pub(crate) fn compare(
     mode: Mode,
@@ -222,20 +252,7 @@ fn compare_all(source: &Side<'_>, target: &Side<'_>, rows: &[Row]) -> Vec<Figure
     let mut open_t: Vec<Vec<At>> = rows.iter().map(|r| at_of(target, &r.target)).collect();
     let mut out: Vec<(usize, FigureCheck)> = Vec::new();
     let found = |r: usize, s: At, t: At, out: &mut Vec<(usize, FigureCheck)>| {
-        let sq = q(source, s);
-        let tq = q(target, t);
-        out.push((
-            r,
-            FigureCheck {
-                row: r,
-                verdict: Verdict::Found,
-                kind: sq.kind(),
-                source: Some(source.mention(s)),
-                source_value: Some(sq.value),
-                target: Some(target.mention(t)),
-                target_value: Some(tq.value),
-            },
-        ));
+        out.push(item(r, Verdict::Found, source, Some(s), target, Some(t)));
     };
     let strong = |side: &Side<'_>, at: At| !side.figures[at.0][at.1].weak;
     // Same row. Pairs of figures that would be reported (not weak) go
@@ -336,52 +353,16 @@ fn compare_all(source: &Side<'_>, target: &Side<'_>, rows: &[Row]) -> Vec<Figure
             {
                 let t = open_t[r].remove(j);
                 open_s[r].remove(k);
-                let tq = q(target, t);
-                out.push((
-                    r,
-                    FigureCheck {
-                        row: r,
-                        verdict: Verdict::Changed,
-                        kind: sq.kind(),
-                        source: Some(source.mention(s)),
-                        source_value: Some(sq.value),
-                        target: Some(target.mention(t)),
-                        target_value: Some(tq.value),
-                    },
-                ));
+                out.push(item(r, Verdict::Changed, source, Some(s), target, Some(t)));
             } else {
                 k += 1;
             }
         }
         for &s in &open_s[r] {
-            let sq = q(source, s);
-            out.push((
-                r,
-                FigureCheck {
-                    row: r,
-                    verdict: Verdict::Missing,
-                    kind: sq.kind(),
-                    source: Some(source.mention(s)),
-                    source_value: Some(sq.value),
-                    target: None,
-                    target_value: None,
-                },
-            ));
+            out.push(item(r, Verdict::Missing, source, Some(s), target, None));
         }
         for &t in &open_t[r] {
-            let tq = q(target, t);
-            out.push((
-                r,
-                FigureCheck {
-                    row: r,
-                    verdict: Verdict::Added,
-                    kind: tq.kind(),
-                    source: None,
-                    source_value: None,
-                    target: Some(target.mention(t)),
-                    target_value: Some(tq.value),
-                },
-            ));
+            out.push(item(r, Verdict::Added, source, None, target, Some(t)));
         }
     }
     sort(out)
@@ -405,33 +386,10 @@ fn compare_added(source: &Side<'_>, target: &Side<'_>, rows: &[Row]) -> Vec<Figu
                         .find(|&&s| lenient(&source.figures[s.0][s.1].value, &tq.value))
                 });
             match hit {
-                Some(&s) => {
-                    let sq = &source.figures[s.0][s.1];
-                    out.push((
-                        r,
-                        FigureCheck {
-                            row: r,
-                            verdict: Verdict::Found,
-                            kind: tq.kind(),
-                            source: Some(source.mention(s)),
-                            source_value: Some(sq.value.clone()),
-                            target: Some(target.mention(t)),
-                            target_value: Some(tq.value.clone()),
-                        },
-                    ));
+                Some(&s) => out.push(item(r, Verdict::Found, source, Some(s), target, Some(t))),
+                None if !tq.weak => {
+                    out.push(item(r, Verdict::Added, source, None, target, Some(t)))
                 }
-                None if !tq.weak => out.push((
-                    r,
-                    FigureCheck {
-                        row: r,
-                        verdict: Verdict::Added,
-                        kind: tq.kind(),
-                        source: None,
-                        source_value: None,
-                        target: Some(target.mention(t)),
-                        target_value: Some(tq.value.clone()),
-                    },
-                )),
                 None => {}
             }
         }

@@ -194,6 +194,30 @@ impl CheckReport {
         self.counts.flagged > 0
     }
 
+    /// The totals in one line: figures by verdict, names, script, and how
+    /// many items need a reviewer.
+    pub fn summary_line(&self) -> String {
+        let c = &self.counts;
+        format!(
+            "{} figure(s): {} found, {} changed, {} missing, {} added; {} official name(s): {} found, {} missing, {} written wrongly; {} script issue(s); {}",
+            c.figures,
+            c.figures_found,
+            c.figures_changed,
+            c.figures_missing,
+            c.figures_added,
+            c.terms,
+            c.terms_found,
+            c.terms_missing,
+            c.terms_changed,
+            c.script,
+            if c.flagged == 0 {
+                "nothing to review".to_string()
+            } else {
+                format!("{} to review", c.flagged)
+            }
+        )
+    }
+
     /// One line per flagged item, for logs, warnings and reports.
     pub fn flag_messages(&self) -> Vec<String> {
         let mut out: Vec<String> = self

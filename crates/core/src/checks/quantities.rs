@@ -1005,24 +1005,7 @@ fn english_date(text: &str, cores: &[Core], i: usize) -> Option<(Vec<Quantity>, 
                     k += 1;
                 }
             }
-            let n_days = days.len();
-            let out = days
-                .into_iter()
-                .enumerate()
-                .map(|(j, (d, s, e))| {
-                    let stop = if j + 1 == n_days { end } else { e };
-                    Quantity::new(
-                        Value::Date {
-                            year,
-                            month: Some(m),
-                            day: Some(d),
-                        },
-                        s,
-                        stop,
-                    )
-                })
-                .collect();
-            return Some((out, k - i));
+            return Some((days_of(days, year, m, end), k - i));
         }
         return None;
     }
@@ -1057,24 +1040,32 @@ fn english_date(text: &str, cores: &[Core], i: usize) -> Option<(Vec<Quantity>, 
             k += 1;
         }
     }
-    let n_days = days.len();
-    let out = days
-        .into_iter()
+    Some((days_of(days, year, m, stop), k - i))
+}
+
+/// The dates of a list of days in one month ("22-24 January 2026"): each
+/// day `(day, start, end)`, the last one's span running to `stop`.
+fn days_of(
+    days: Vec<(u32, usize, usize)>,
+    year: Option<i32>,
+    month: u32,
+    stop: usize,
+) -> Vec<Quantity> {
+    let n = days.len();
+    days.into_iter()
         .enumerate()
-        .map(|(j, (d, s, e))| {
-            let end = if j + 1 == n_days { stop } else { e };
+        .map(|(j, (day, start, end))| {
             Quantity::new(
                 Value::Date {
                     year,
-                    month: Some(m),
-                    day: Some(d),
+                    month: Some(month),
+                    day: Some(day),
                 },
-                s,
-                end,
+                start,
+                if j + 1 == n { stop } else { end },
             )
         })
-        .collect();
-    Some((out, k - i))
+        .collect()
 }
 
 /// 8am, 3.30pm, 10:30, 上午8時, 下午3時30分, 晚上7時半, 中午12時.

@@ -114,20 +114,7 @@ fn check_lines(run: &RunRecord) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let c = &report.counts;
-    let mut lines = vec![format!(
-        "{} figure(s): {} found, {} changed, {} missing, {} added; {} official name(s): {} found, {} missing, {} written wrongly; {} script issue(s)",
-        c.figures,
-        c.figures_found,
-        c.figures_changed,
-        c.figures_missing,
-        c.figures_added,
-        c.terms,
-        c.terms_found,
-        c.terms_missing,
-        c.terms_changed,
-        c.script
-    )];
+    let mut lines = vec![report.summary_line()];
     lines.extend(
         report
             .flag_messages()
