@@ -485,7 +485,8 @@ const UNITS: &[(&str, u64)] = &[
     ("nineteen", 19),
 ];
 
-const TENS: &[(&str, u64)] = &[
+/// The tens in words (shared with the ordinal words: twenty-third).
+pub(crate) const TENS: &[(&str, u64)] = &[
     ("twenty", 20),
     ("thirty", 30),
     ("forty", 40),

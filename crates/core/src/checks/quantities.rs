@@ -506,17 +506,6 @@ const ORDINAL_UNITS: &[(&str, u32)] = &[
     ("hundredth", 100),
 ];
 
-const TENS_WORDS: &[(&str, u32)] = &[
-    ("twenty", 20),
-    ("thirty", 30),
-    ("forty", 40),
-    ("fifty", 50),
-    ("sixty", 60),
-    ("seventy", 70),
-    ("eighty", 80),
-    ("ninety", 90),
-];
-
 static EXCLUDED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
@@ -1755,14 +1744,12 @@ fn english_word_figures(text: &str) -> Vec<Quantity> {
         }
         // Ordinals in words: third, twenty-third, fortieth.
         let ordinal_unit = |w: &str| ORDINAL_UNITS.iter().find(|(o, _)| *o == w).map(|(_, v)| *v);
-        let value = match second {
+        let tens = numerals::TENS.iter().find(|(t, _)| *t == first);
+        let value = match (second, tens) {
             // twenty-third
-            Some(s) if TENS_WORDS.iter().any(|(t, _)| *t == first) => TENS_WORDS
-                .iter()
-                .find(|(t, _)| *t == first)
-                .and_then(|(_, t)| ordinal_unit(s).filter(|u| *u < 10).map(|u| t + u)),
-            // fifth-term, first-ever
-            Some(_) | None => ordinal_unit(first),
+            (Some(s), Some((_, t))) => ordinal_unit(s).filter(|u| *u < 10).map(|u| *t as u32 + u),
+            // fifth-term, first-ever; third
+            _ => ordinal_unit(first),
         };
         if let Some(v) = value {
             let mut q = Quantity::new(

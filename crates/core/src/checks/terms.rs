@@ -758,6 +758,8 @@ impl Glossary {
     ) -> Vec<TermCheck> {
         let to_chinese = !from_chinese;
         let target_norm: Vec<Normal> = target.iter().map(|t| Normal::of(t, to_chinese)).collect();
+        let mut first_seen: std::collections::HashMap<String, Option<(usize, usize)>> =
+            std::collections::HashMap::new();
         // Spans of real names in each output paragraph, found once.
         let target_names: Vec<Vec<(usize, usize)>> = target
             .iter()
@@ -826,7 +828,13 @@ impl Glossary {
                     // once the full form has appeared earlier in the output.
                     let first_full = fulls
                         .iter()
-                        .filter_map(|f| first_occurrence(&target_norm, f))
+                        .filter_map(|f| {
+                            // Looked up once per rendering, not per mention:
+                            // a long output with many missing names stays linear.
+                            *first_seen
+                                .entry(f.clone())
+                                .or_insert_with(|| first_occurrence(&target_norm, f))
+                        })
                         .min();
                     // (pattern, accepted without the full form first)
                     let mut candidates: Vec<(String, bool)> = aliases
