@@ -9,7 +9,7 @@ SAMPLE_ZH = samples/press-release.zh-Hant.txt
 
 DESKTOP = $(CARGO_TARGET_DIR)/release/wenshu-desktop
 
-.PHONY: demo test deps app-deps model build release bench bench-app lint deny ui ui-test app app-build e2e
+.PHONY: demo demo-instruct test deps app-deps model instruct-model build release bench bench-app lint deny ui ui-test app app-build e2e
 
 deps:
 	@scripts/install-deps
@@ -19,6 +19,13 @@ app-deps:
 
 model: deps
 	@models/fetch-demo
+
+## The instruct model (Qwen2.5-Coder-1.5B-Instruct, 1.1 GB, chat style): the
+## recommended model for desktops without a GPU, and what the chat-style
+## tests run on.
+INSTRUCT = models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+instruct-model: deps
+	@models/fetch-demo --instruct
 
 build: deps
 	$(CARGO) build --locked
@@ -34,6 +41,10 @@ demo: model release
 	@echo
 	@echo "== English translation of $(SAMPLE_ZH) =="
 	$(WENSHU) translate $(SAMPLE_ZH) --to en
+
+## The same demo on the instruct model, in chat style.
+demo-instruct: instruct-model release
+	WENSHU_MODEL=$(CURDIR)/$(INSTRUCT) $(MAKE) --no-print-directory demo
 
 ## The desktop app (Tauri window, tray, Ctrl+Alt+S) on the demo model.
 app: app-deps model ui
@@ -51,7 +62,7 @@ ui-test: ui
 ## Every test: core, CLI and documents against the real demo model, the
 ## desktop shell through Tauri's mock runtime, the UI's unit tests, then the
 ## built app end to end under Xvfb (screenshots in target/e2e/).
-test: model ui-test
+test: model instruct-model ui-test
 	$(CARGO) test --locked --workspace -- --test-threads=2
 	scripts/e2e $(CARGO_TARGET_DIR)/debug/wenshu-desktop
 

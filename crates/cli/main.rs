@@ -459,6 +459,9 @@ fn run_models(cmd: ModelsCommand) -> Result<u8, Failure> {
                     println!("  style:     {:?}", m.style);
                     println!("  context:   {}", m.context);
                     println!("  hardware:  {}", m.hardware);
+                    if let Some(who) = &m.recommended_for {
+                        println!("  recommended for {who}");
+                    }
                     println!(
                         "  on disk:   {}",
                         present.map_or("no".to_string(), |p| p.display().to_string())

@@ -52,6 +52,9 @@ pub struct CatalogEntry {
     /// Where to get the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Whom the model is the first choice for, e.g. `desktops without a GPU`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_for: Option<String>,
 }
 
 impl CatalogEntry {
@@ -361,6 +364,15 @@ mod tests {
         assert_eq!(demo.licence, "Gemma Terms of Use");
         assert!(demo.is_verified());
         assert!(catalog.models.iter().any(|m| m.style == PromptStyle::Chat));
+        // The recommended CPU model is pinned, chat style, and says whom it is for.
+        let instruct = catalog.find_by_name("qwen2.5-coder-1.5b-instruct").unwrap();
+        assert!(instruct.is_verified());
+        assert_eq!(instruct.style, PromptStyle::Chat);
+        assert_eq!(instruct.licence, "Apache-2.0");
+        assert_eq!(
+            instruct.recommended_for.as_deref(),
+            Some("desktops without a GPU")
+        );
         // The compiled-in copy is the same file.
         assert_eq!(
             Catalog::builtin().unwrap().models.len(),
