@@ -190,6 +190,24 @@ def check(rel: str, errors: list[str], verbose: bool) -> None:
                     err(f"example point not in '- text [n]' form: {line!r}")
         if task == "draft" and "\n\n" not in a:
             err("a draft example has no blank line between paragraphs")
+    # Worked chat turns: each renders, and a summary's answer is in the
+    # '- text [n]' form the software parses.
+    examples = chat.get("examples", [])
+    if not isinstance(examples, list) or any(
+            not isinstance(x, dict) or set(x) != {"user", "assistant"} for x in examples):
+        err("[[chat.examples]] entries need exactly `user` and `assistant`")
+        examples = []
+    for x in examples:
+        try:
+            e.from_string(x["user"]).render(**sample_vars(zh_out, False))
+            answer = e.from_string(x["assistant"]).render(**sample_vars(zh_out, False))
+        except jinja2.TemplateError as ex:
+            err(f"chat example render failed: {ex}")
+            continue
+        if task == "summarise":
+            for line in answer.split("\n"):
+                if not POINT.match(line):
+                    err(f"chat example point not in '- text [n]' form: {line!r}")
     if task == "summarise" and not any(re.search(r"\[\d+, \d+\]", a) for a in answers):
         err("no example shows a multi-paragraph citation like [2, 3]")
     tokens = estimate_tokens(fewshot)
@@ -197,6 +215,7 @@ def check(rel: str, errors: list[str], verbose: bool) -> None:
         err(f"few-shot part is about {tokens} tokens; keep it under {MAX_FEWSHOT_TOKENS}")
     # Script and punctuation in every Chinese string of the file.
     chinese = [s for s in (completion, chat["system"], chat["user"], data.get("description", ""))]
+    chinese += [x[k] for x in examples for k in ("user", "assistant")]
     for s in chinese:
         bad = sorted({c for c in s if c in SIMPLIFIED})
         if bad:

@@ -96,6 +96,19 @@ struct CompletionForm {
 struct ChatForm {
     system: String,
     user: String,
+    /// Worked turns shown before the real request (user, then the answer
+    /// expected), for small instruct models that follow an example better
+    /// than a rule. They come after the system message and before the
+    /// request, so a model's prefix cache keeps them across calls.
+    #[serde(default)]
+    examples: Vec<ChatExample>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChatExample {
+    user: String,
+    assistant: String,
 }
 
 /// Identity of a prompt as recorded with every result.
@@ -223,16 +236,18 @@ impl Prompt {
                     id: self.file.id.clone(),
                     style,
                 })?;
-                let messages = [
-                    ChatMessage {
-                        role: "system".into(),
-                        content: self.render_str(&form.system, vars)?,
-                    },
-                    ChatMessage {
-                        role: "user".into(),
-                        content: self.render_str(&form.user, vars)?,
-                    },
-                ];
+                let message = |role: &str, template: &str| -> Result<ChatMessage, PromptError> {
+                    Ok(ChatMessage {
+                        role: role.into(),
+                        content: self.render_str(template, vars)?,
+                    })
+                };
+                let mut messages = vec![message("system", &form.system)?];
+                for example in &form.examples {
+                    messages.push(message("user", &example.user)?);
+                    messages.push(message("assistant", &example.assistant)?);
+                }
+                messages.push(message("user", &form.user)?);
                 generator.apply_chat_template(&messages)?
             }
         };
@@ -452,6 +467,45 @@ Polished:"""
             prompt.render(&base, &vars).unwrap().prompt.style,
             Style::Completion
         );
+    }
+
+    #[test]
+    fn worked_chat_turns_come_between_the_system_message_and_the_request() {
+        let file = format!(
+            "{MINIMAL}{}",
+            r#"
+[chat]
+system = "Rewrite in plain {{ tone }} English."
+user = "Rewrite: {{ text }}"
+
+[[chat.examples]]
+user = "Rewrite: pls call us asap"
+assistant = "Please call us as soon as possible."
+
+[[chat.examples]]
+user = "Rewrite: {{ tone }} example"
+assistant = "Second answer."
+"#
+        );
+        let prompt =
+            Prompt::parse(file.as_bytes(), "polish/general.en.toml", "test".into()).unwrap();
+        let fake = FakeGenerator::new(1000, |_| String::new()).with_chat_template();
+        let vars = serde_json::json!({ "text": "we will do it asap", "tone": "formal" });
+        let rendered = prompt.render(&fake, &vars).unwrap();
+        assert_eq!(
+            rendered.text,
+            "<system>Rewrite in plain formal English.</system>\n\
+             <user>Rewrite: pls call us asap</user>\n\
+             <assistant>Please call us as soon as possible.</assistant>\n\
+             <user>Rewrite: formal example</user>\n\
+             <assistant>Second answer.</assistant>\n\
+             <user>Rewrite: we will do it asap</user>\n<assistant>"
+        );
+        // An example needs both sides.
+        let half = file.replace("assistant = \"Second answer.\"\n", "");
+        let err =
+            Prompt::parse(half.as_bytes(), "polish/general.en.toml", "test".into()).unwrap_err();
+        assert!(err.to_string().contains("assistant"), "{err}");
     }
 
     #[test]
