@@ -113,7 +113,7 @@ export interface TermCheck {
 /** One script problem in the output. */
 export interface ScriptIssue {
   row: number;
-  kind: "simplified" | "non_hk" | "untranslated";
+  kind: "simplified" | "non_hk" | "untranslated" | "untranslated_english";
   /** Where, on the output side. */
   mention: Mention;
   /** The form to use instead, when there is one. */

@@ -108,6 +108,7 @@ export const en: Messages = {
   "checks.flag.nonHk": "Non-HK form “{text}”",
   "checks.flag.nonHkFix": "Non-HK form “{text}” (HK form: {suggestion})",
   "checks.flag.untranslated": "Chinese left in the English {output}: “{text}”",
+  "checks.flag.untranslatedEnglish": "English left in the Chinese {output}: “{text}”",
   "checks.ref.source": "source paragraph {n}",
   "checks.ref.output": "{output} paragraph {n}",
   "checks.ref.point": "point {n}",

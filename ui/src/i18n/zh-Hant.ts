@@ -106,6 +106,7 @@ export const zhHant = {
   "checks.flag.nonHk": "非香港寫法「{text}」",
   "checks.flag.nonHkFix": "非香港寫法「{text}」（香港寫法：{suggestion}）",
   "checks.flag.untranslated": "英文{output}仍有中文：「{text}」",
+  "checks.flag.untranslatedEnglish": "中文{output}仍有英文：「{text}」",
   "checks.ref.source": "原文第 {n} 段",
   "checks.ref.output": "{output}第 {n} 段",
   "checks.ref.point": "第 {n} 點",

@@ -60,7 +60,7 @@ impl Perturbation {
             Self::Currency => "currency changed",
             Self::Name => "name near miss",
             Self::Simplified => "Simplified character",
-            Self::Untranslated => "Chinese left in English",
+            Self::Untranslated => "source words left in",
         }
     }
 }
@@ -357,7 +357,27 @@ fn perturb(
         }
         Perturbation::Untranslated => {
             if to_chinese {
-                return None;
+                // An English word of the source in place of two Chinese
+                // characters of the translation (outside any figure).
+                let word = source
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .find(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_lowercase()))?;
+                let inside = |at: usize| figures.iter().any(|q| q.start <= at && at < q.end);
+                let chars: Vec<(usize, char)> = target.char_indices().collect();
+                let (i, _) = chars.windows(2).map(|w| w[0]).find(|&(at, c)| {
+                    crate::checks::is_han(c)
+                        && !inside(at)
+                        && target[at + c.len_utf8()..]
+                            .chars()
+                            .next()
+                            .is_some_and(crate::checks::is_han)
+                })?;
+                let end = i + target[i..]
+                    .chars()
+                    .take(2)
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+                return Some(replace_span(target, i, end, word));
             }
             // Two characters of the source left in place of an English word.
             let han: String = source

@@ -1,5 +1,6 @@
 //! Script of the output: Simplified or non-HK characters in Traditional
-//! Chinese, Chinese left untranslated in English.
+//! Chinese, Chinese left untranslated in English, English words left
+//! untranslated in Chinese.
 //!
 //! Output that Wenshu marks zh-Hant is already converted (see
 //! [`crate::text::zh`]), so for its own output this check is a guarantee;
@@ -20,6 +21,10 @@ pub enum ScriptKind {
     NonHk,
     /// Chinese characters in an English text.
     Untranslated,
+    /// English words in a Chinese text ("運輸署將下週 brief 立法會").
+    /// Abbreviations in capitals (MTR, HKID), web and e-mail addresses are
+    /// not words left behind.
+    UntranslatedEnglish,
 }
 
 /// One script problem in the output.
@@ -45,6 +50,7 @@ impl ScriptIssue {
             (ScriptKind::NonHk, Some(s)) => format!("non-HK form {text} (HK form: {s})"),
             (ScriptKind::NonHk, None) => format!("non-HK form {text}"),
             (ScriptKind::Untranslated, _) => format!("Chinese left untranslated: {text}"),
+            (ScriptKind::UntranslatedEnglish, _) => format!("English left untranslated: {text}"),
         }
     }
 }
@@ -88,6 +94,14 @@ pub(crate) fn check(
                     });
                 }
             }
+            for (s, e) in english_runs(text) {
+                out.push(ScriptIssue {
+                    row,
+                    kind: ScriptKind::UntranslatedEnglish,
+                    mention: Mention::new(text, p, s, e),
+                    suggestion: None,
+                });
+            }
         } else if target_lang == Lang::En {
             // Each run of Chinese (with the punctuation inside it) once.
             let mut run: Option<(usize, usize)> = None;
@@ -115,6 +129,71 @@ pub(crate) fn check(
         }
     }
     out.sort_by_key(|s| (s.mention.paragraph, s.mention.start));
+    out
+}
+
+/// Byte ranges of English words left in Chinese text: runs of Latin words
+/// (joined by spaces, hyphens or apostrophes) in which some word has three
+/// letters or more and a lowercase one. Capitals-only abbreviations (MTR,
+/// HKID, B in "B停車場") and tokens of web or e-mail addresses are skipped.
+fn english_runs(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        // One whitespace-free token: skip it whole when it is an address.
+        let token_end = text[i..]
+            .find(|c: char| c.is_whitespace() || !c.is_ascii())
+            .map_or(text.len(), |n| i + n);
+        let token_start = text[..i]
+            .rfind(|c: char| c.is_whitespace() || !c.is_ascii())
+            .map_or(0, |n| {
+                n + text[n..].chars().next().map_or(1, char::len_utf8)
+            });
+        let token = &text[token_start..token_end];
+        let dotted = token
+            .as_bytes()
+            .windows(3)
+            .any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'.' && w[2].is_ascii_alphabetic());
+        if token.contains("://") || token.contains('@') || dotted {
+            i = token_end;
+            continue;
+        }
+        // The run of words from here.
+        let mut end;
+        let mut j = i;
+        let mut worth = false;
+        loop {
+            let w_end = text[j..]
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .map_or(text.len(), |n| j + n);
+            let word = &text[j..w_end];
+            if word.len() >= 3 && word.chars().any(|c| c.is_ascii_lowercase()) {
+                worth = true;
+            }
+            end = w_end;
+            // Continue over one joiner followed by another word.
+            let rest = &text[w_end..];
+            let joiner = rest
+                .chars()
+                .next()
+                .filter(|c| matches!(c, ' ' | '-' | '\''));
+            match joiner {
+                Some(c) if rest[1..].starts_with(|n: char| n.is_ascii_alphabetic()) => {
+                    j = w_end + c.len_utf8();
+                }
+                _ => break,
+            }
+        }
+        if worth {
+            out.push((i, end));
+        }
+        i = end.max(i + 1);
+    }
     out
 }
 
@@ -156,6 +235,21 @@ mod tests {
         let texts: Vec<&str> = issues.iter().map(|i| i.mention.text.as_str()).collect();
         assert_eq!(texts, vec!["路面", "青馬大橋"]);
         assert!(issues.iter().all(|i| i.kind == ScriptKind::Untranslated));
+    }
+
+    #[test]
+    fn english_words_left_in_chinese_are_reported_but_abbreviations_and_addresses_are_not() {
+        let target = vec![
+            "運輸署將下週 brief立法會，並於 Kai Tak 舉行 press briefing。請到B停車場或MTR站，詳情見 https://www.td.gov.hk/en/index.html 或電郵 enquiry@td.gov.hk，或瀏覽td.gov.hk。"
+                .to_string(),
+        ];
+        let issues = check(&target, &rows(1), Lang::ZhHant, Lang::En);
+        let texts: Vec<&str> = issues.iter().map(|i| i.mention.text.as_str()).collect();
+        assert_eq!(texts, vec!["brief", "Kai Tak", "press briefing"]);
+        assert!(issues
+            .iter()
+            .all(|i| i.kind == ScriptKind::UntranslatedEnglish));
+        assert_eq!(issues[0].message(), "English left untranslated: brief");
     }
 
     #[test]
