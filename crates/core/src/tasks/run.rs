@@ -309,6 +309,16 @@ impl<'a> Runner<'a> {
         let status = match plan.request.task {
             TaskKind::Summarise => {
                 let (status, points) = self.summarise(plan, &mut ctx)?;
+                // A point the model did not cite and that shares nothing with
+                // any paragraph may not come from the document at all.
+                for (i, point) in points.iter().enumerate() {
+                    if point.paragraphs.is_empty() {
+                        warnings.push(format!(
+                            "key point {} cites no paragraph and matches none; check it against the document",
+                            i + 1
+                        ));
+                    }
+                }
                 key_points = Some(points);
                 status
             }
