@@ -347,9 +347,20 @@ pub enum ModelsCommand {
 pub struct BenchArgs {
     /// `history` measures the store; `batch` parallel sequences and .docx
     /// parsing; `shortcut` the summary shortcut's time to first token;
-    /// `checks` false alarms, perturbations caught and speed of the checks
-    #[arg(value_parser = ["engine", "history", "batch", "shortcut", "checks"], default_value = "engine")]
+    /// `checks` false alarms, perturbations caught and speed of the checks;
+    /// `tasks` each task timed on --model, and the figures and official
+    /// names its translations of the reference pairs keep
+    #[arg(value_parser = ["engine", "history", "batch", "shortcut", "checks", "tasks"], default_value = "engine")]
     pub what: String,
+    /// `bench tasks`: translate every N-th reference pair (1 = all 210; 0 = none)
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub every: usize,
+    /// `bench tasks`: translate the pairs a second time with the base glossary off
+    #[arg(long)]
+    pub without_glossary: bool,
+    /// `bench tasks`: skip the per-task timings
+    #[arg(long)]
+    pub no_tasks: bool,
     /// Runs to generate for `bench history`
     #[arg(long, default_value_t = 100_000)]
     pub runs: usize,

@@ -635,6 +635,9 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     if args.what == "checks" {
         return run_bench_checks(&args);
     }
+    if args.what == "tasks" {
+        return run_bench_tasks(&args);
+    }
     let mut config = engine_config(&args.engine)?;
     config.n_batch = args.batch.max(1);
     // Every rep must evaluate the whole prompt, as the bare loop does.
@@ -733,6 +736,104 @@ fn run_bench_shortcut(args: &BenchArgs) -> Result<u8, Failure> {
         "shortcut → first token, nothing cached: {:>8.1} ms ({:.2}x)",
         report.cold_ms, report.cold_ratio
     );
+    Ok(0)
+}
+
+fn run_bench_tasks(args: &BenchArgs) -> Result<u8, Failure> {
+    let engine = load_engine(engine_config(&args.engine)?)?;
+    let library = prompt_library(None);
+    let options = wenshu_core::bench::tasks::Options {
+        tasks: !args.no_tasks,
+        every: args.every,
+        without_glossary: args.without_glossary,
+    };
+    let report = wenshu_core::bench::tasks::run(&engine, &library, &options, &mut |m| {
+        eprintln!("bench: {m}")
+    })
+    .map_err(|e| Failure::runtime(e.code(), e))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+        return Ok(0);
+    }
+    println!(
+        "model {} | {} style | {} threads | greedy",
+        report.model_file,
+        match report.style {
+            wenshu_core::prompts::Style::Chat => "chat",
+            wenshu_core::prompts::Style::Completion => "completion",
+        },
+        report.threads
+    );
+    if !report.tasks.is_empty() {
+        println!();
+        println!(
+            "{:<22} {:<16} {:>5} {:>8} {:>7} {:>6} {:>9} {:>8} {:>10} {:>9} {:>7}",
+            "task",
+            "direction",
+            "calls",
+            "prompt",
+            "cached",
+            "gen",
+            "first ms",
+            "total s",
+            "prompt t/s",
+            "gen t/s",
+            "flagged"
+        );
+        for t in &report.tasks {
+            println!(
+                "{:<22} {:<16} {:>5} {:>8} {:>7} {:>6} {:>9.0} {:>8.1} {:>10.1} {:>9.1} {:>7}",
+                t.task,
+                t.direction,
+                t.calls,
+                t.prompt_tokens,
+                t.cached_prompt_tokens,
+                t.generated_tokens,
+                t.first_output_ms,
+                t.total_ms / 1000.0,
+                t.prompt_tokens_per_s,
+                t.generation_tokens_per_s,
+                t.flagged
+            );
+        }
+    }
+    for f in &report.fidelity {
+        println!();
+        println!(
+            "{} over {} reference pairs, base glossary {}: {:.0} s, {} tokens generated",
+            f.direction,
+            f.pairs,
+            if f.base_glossary { "on" } else { "off" },
+            f.seconds,
+            f.generated_tokens
+        );
+        println!(
+            "  figures kept   {:>5.1}%  ({} of {}; {} changed, {} missing; {} added)",
+            f.figures_share(),
+            f.figures_found,
+            f.figures,
+            f.figures_changed,
+            f.figures_missing,
+            f.figures_added
+        );
+        println!(
+            "  names kept     {:>5.1}%  ({} of {}; {} written wrongly)",
+            f.names_share(),
+            f.names_found,
+            f.names,
+            f.names_changed
+        );
+        println!(
+            "  script issues  {:>6}   pairs with nothing to review: {} of {}",
+            f.script, f.pairs_clean, f.pairs
+        );
+        for e in &f.examples {
+            println!("  e.g. {e}");
+        }
+    }
     Ok(0)
 }
 

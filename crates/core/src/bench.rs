@@ -256,10 +256,11 @@ fn summarise(runs: Vec<RunFigures>) -> PathFigures {
     }
 }
 
+pub mod checks;
+pub mod tasks;
+
 /// `wenshu bench history`: insert rate and search latency of the store with
 /// many generated runs.
-pub mod checks;
-
 pub mod history {
     use std::path::Path;
     use std::time::Instant;
