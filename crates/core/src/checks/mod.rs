@@ -143,11 +143,24 @@ impl FigureCheck {
                 text(&self.source),
                 text(&self.target)
             ),
-            Verdict::Changed => format!(
-                "{kind} {} became {}",
-                text(&self.source),
-                text(&self.target)
-            ),
+            Verdict::Changed => {
+                let mut line = format!(
+                    "{kind} {} became {}",
+                    text(&self.source),
+                    text(&self.target)
+                );
+                // "15,000 became 15,000" says nothing: name the currencies.
+                if let (
+                    Some(Value::Money { currency: a, .. }),
+                    Some(Value::Money { currency: b, .. }),
+                ) = (&self.source_value, &self.target_value)
+                {
+                    if a != b {
+                        line.push_str(&format!(" ({} → {})", a.code(), b.code()));
+                    }
+                }
+                line
+            }
             Verdict::Missing => format!("{kind} {} is missing", text(&self.source)),
             Verdict::Added => format!("{kind} {} is not in the source", text(&self.target)),
         }
@@ -638,6 +651,26 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_changed_currency_with_the_same_digits_names_both_currencies() {
+        // The instruct model's "月薪介乎15,000至25,000元" → "between 15,000 and 25,000 yuan".
+        let report = run(
+            &one("月薪介乎15,000至25,000元。".into()),
+            &one("Monthly salaries range from 15,000 to 25,000 yuan.".into()),
+        );
+        let messages = report.flag_messages();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m == "amount 25,000元 became 25,000 yuan (HKD → CNY)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().all(|m| !m.ends_with("became 15,000")),
+            "{messages:?}"
+        );
     }
 
     #[test]
