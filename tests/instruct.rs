@@ -25,7 +25,7 @@ use wenshu_core::store::GlossaryEntry;
 use wenshu_core::tasks::{DocType, Request, Runner, Status, TaskKind, TaskResult};
 use wenshu_core::text::Lang;
 
-use crate::util::{library, root, simplified_chars, wenshu_with_db};
+use crate::util::{library, root, run_task, simplified_chars, wenshu_with_db};
 
 const FILE: &str = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf";
 
@@ -106,20 +106,8 @@ fn greedy(task: TaskKind, input: &str, target: Lang, max_tokens: u32) -> Request
     request
 }
 
-fn run_on(generator: &dyn Generator, request: Request) -> (TaskResult, Vec<String>) {
-    let library = library();
-    let runner = Runner::new(generator, &library);
-    let plan = runner.plan(request).expect("request plans");
-    let mut pieces = Vec::new();
-    let mut sink = |p: &str| pieces.push(p.to_string());
-    let result = runner
-        .run(&plan, &mut sink, &CancelToken::new())
-        .expect("task runs");
-    (result, pieces)
-}
-
 fn run(request: Request) -> (TaskResult, Vec<String>) {
-    run_on(engine(), request)
+    run_task(engine(), request)
 }
 
 fn assert_chat(result: &TaskResult) {
@@ -274,7 +262,7 @@ fn translation_both_ways_carries_glossary_placeholders_through_the_chat_template
         let recording = Recording::new(engine());
         let mut request = greedy(TaskKind::Translate, input, to, 80);
         request.glossary = glossary();
-        let (result, pieces) = run_on(&recording, request);
+        let (result, pieces) = run_task(&recording, request);
         assert_chat(&result);
         assert_eq!(pieces.concat(), result.text);
         // The placeholders went through the chat template, listed as terms

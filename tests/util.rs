@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use wenshu_core::engine::{CancelToken, EngineConfig, LlamaEngine, SamplingParams};
+use wenshu_core::engine::{CancelToken, EngineConfig, Generator, LlamaEngine, SamplingParams};
 use wenshu_core::prompts::PromptLibrary;
 use wenshu_core::tasks::{Request, Runner, TaskKind, TaskResult};
 
@@ -61,8 +61,9 @@ pub fn sample(name: &str) -> String {
     std::fs::read_to_string(root().join("samples").join(name)).expect("sample document exists")
 }
 
-/// Runs a task on `engine`, returning the result and the streamed pieces.
-pub fn run_task(engine: &LlamaEngine, request: Request) -> (TaskResult, Vec<String>) {
+/// Runs a task on `engine` (any generator), returning the result and the
+/// streamed pieces.
+pub fn run_task(engine: &dyn Generator, request: Request) -> (TaskResult, Vec<String>) {
     let library = library();
     let runner = Runner::new(engine, &library);
     let plan = runner.plan(request).expect("request plans");
