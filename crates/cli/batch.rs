@@ -56,10 +56,7 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             if json {
                 let body =
                     serde_json::json!({ "job": job, "state": shown_status(&job), "files": files });
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&body).unwrap_or_default()
-                );
+                crate::print_json(&body)?;
                 return Ok(0);
             }
             print_job(&job);
@@ -83,10 +80,7 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             let store = history::open_store(db, &settings)?;
             let jobs = store.batch_jobs(limit)?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&jobs).unwrap_or_default()
-                );
+                crate::print_json(&jobs)?;
                 return Ok(0);
             }
             if jobs.is_empty() {
@@ -270,10 +264,7 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     let summary = batch::run(&engine, &library, &mut store, &opts, &mut observer, &cancel)?;
     observer.bar.finish_and_clear();
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary).unwrap_or_default()
-        );
+        crate::print_json(&summary)?;
     }
     eprintln!(
         "job {}: {} — {} done, {} failed, {} skipped, {} pending; {} need review; {} segments translated, {} from cache, {} tokens in {:.1} s",
@@ -369,10 +360,7 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
     if args.json {
         let mut body = serde_json::to_value(&report).unwrap_or_default();
         body["checks"] = serde_json::to_value(&checks).unwrap_or_default();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&body).unwrap_or_default()
-        );
+        crate::print_json(&body)?;
     }
     eprintln!(
         "translate: {} → {}: {} segments ({} translated, {} kept), {} tokens, {:.1} s of model time ({})",

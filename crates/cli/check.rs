@@ -52,10 +52,7 @@ pub fn run_check(args: CheckArgs, db: Option<&Path>) -> Result<u8, Failure> {
             "flagged": report.flagged(),
             "report": report,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&body).unwrap_or_default()
-        );
+        crate::print_json(&body)?;
     } else {
         print_paragraphs(report);
         println!("{}", totals(report));

@@ -52,13 +52,9 @@ fn age_ms(spec: &str) -> Result<i64, Failure> {
     Ok(n * unit_ms)
 }
 
-fn print_summaries(rows: &[store::RunSummary], json: bool) {
+fn print_summaries(rows: &[store::RunSummary], json: bool) -> Result<(), Failure> {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "runs": rows })).unwrap_or_default()
-        );
-        return;
+        return crate::print_json(&json!({ "runs": rows }));
     }
     for r in rows {
         println!(
@@ -72,6 +68,7 @@ fn print_summaries(rows: &[store::RunSummary], json: bool) {
             r.preview
         );
     }
+    Ok(())
 }
 
 pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure> {
@@ -80,16 +77,16 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
     match cmd {
         HistoryCommand::List { limit, page, json } => {
             let rows = store.list(limit, limit * page.saturating_sub(1))?;
-            print_summaries(&rows, json);
+            print_summaries(&rows, json)?;
         }
         HistoryCommand::Search { query, limit, json } => {
             let rows = store.search(&query, limit)?;
-            print_summaries(&rows, json);
+            print_summaries(&rows, json)?;
         }
         HistoryCommand::Show { id, json } => {
             let run = store.get(id)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&run).unwrap_or_default());
+                crate::print_json(&run)?;
             } else {
                 print!("{}", export::to_markdown(&run));
             }
@@ -188,14 +185,10 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
         GlossaryCommand::List { json, base: true } => {
             let terms = wenshu_core::checks::terms::base();
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json!({
-                        "version": wenshu_core::checks::terms::base_version(),
-                        "entries": terms,
-                    }))
-                    .unwrap_or_default()
-                );
+                crate::print_json(&json!({
+                    "version": wenshu_core::checks::terms::base_version(),
+                    "entries": terms,
+                }))?;
             } else {
                 for t in terms {
                     println!(
@@ -223,11 +216,7 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
         GlossaryCommand::List { json, base: false } => {
             let entries = store.glossary_list()?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json!({ "entries": entries }))
-                        .unwrap_or_default()
-                );
+                crate::print_json(&json!({ "entries": entries }))?;
             } else {
                 for e in entries {
                     println!(

@@ -233,6 +233,13 @@ pub(crate) fn prompt_library(extra_dir: Option<&Path>) -> PromptLibrary {
     PromptLibrary::standard(&extra)
 }
 
+/// Prints `value` as pretty JSON on standard output (the `--json` modes).
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::runtime("json", e))?;
+    println!("{text}");
+    Ok(())
+}
+
 /// Sampling from the command line's temperature and seed.
 pub(crate) fn sampling(temperature: f32, seed: u32) -> SamplingParams {
     SamplingParams {
@@ -382,10 +389,7 @@ fn run_task(task: TaskKind, args: TaskArgs, db: Option<&Path>) -> Result<u8, Fai
         let mut body =
             serde_json::to_value(&result).map_err(|e| Failure::runtime("json", anyhow!(e)))?;
         body["run_id"] = json!(run_id);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&body).unwrap_or_default()
-        );
+        print_json(&body)?;
     } else if sink.wrote {
         println!();
     }
@@ -441,10 +445,7 @@ fn run_models(cmd: ModelsCommand) -> Result<u8, Failure> {
                         v
                     })
                     .collect();
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json!({ "models": list })).unwrap_or_default()
-                );
+                print_json(&json!({ "models": list }))?;
             } else {
                 for (m, present) in rows {
                     println!("{}", m.name);
@@ -476,10 +477,7 @@ fn run_models(cmd: ModelsCommand) -> Result<u8, Failure> {
             let path = resolve_model(path.as_deref())?;
             let summary = models::validate(&path).map_err(|e| Failure::usage(e.code(), e))?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&summary).unwrap_or_default()
-                );
+                print_json(&summary)?;
             } else {
                 println!("file:          {}", summary.path.display());
                 println!(
@@ -592,10 +590,7 @@ fn run_bench_history(args: &BenchArgs, db: Option<&Path>) -> Result<u8, Failure>
         wenshu_core::bench::history::run(&path, args.runs, 20, &mut |m| eprintln!("bench: {m}"))
             .map_err(|e| Failure::runtime(e.code(), e))?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report)?;
         return Ok(0);
     }
     println!(
@@ -654,10 +649,7 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     let report = wenshu_core::bench::run(&bench, &mut |msg| eprintln!("bench: {msg}"))
         .map_err(|e| Failure::runtime(e.code(), e))?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report)?;
         return Ok(0);
     }
     println!(
@@ -714,10 +706,7 @@ fn run_bench_shortcut(args: &BenchArgs) -> Result<u8, Failure> {
         &mut |msg| eprintln!("bench: {msg}"),
     )?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report)?;
         return Ok(0);
     }
     println!(
@@ -752,10 +741,7 @@ fn run_bench_tasks(args: &BenchArgs) -> Result<u8, Failure> {
     })
     .map_err(|e| Failure::runtime(e.code(), e))?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report)?;
         return Ok(0);
     }
     println!(
@@ -840,10 +826,7 @@ fn run_bench_tasks(args: &BenchArgs) -> Result<u8, Failure> {
 fn run_bench_checks(args: &BenchArgs) -> Result<u8, Failure> {
     let report = wenshu_core::bench::checks::run(&mut |msg| eprintln!("bench: {msg}"));
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report)?;
         return Ok(0);
     }
     println!(
@@ -917,10 +900,7 @@ fn run_bench_batch(args: &BenchArgs) -> Result<u8, Failure> {
     )
     .map_err(|e| Failure::runtime(e.code(), e))?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report)?;
         return Ok(0);
     }
     println!(
@@ -1029,17 +1009,13 @@ pub(crate) fn rerun(
     let identical = result.text == record.output;
     let new_id = save_run(store, settings, &plan.request, &result)?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({
-                "run_id": id,
-                "rerun_id": new_id,
-                "identical": identical,
-                "same_prompt": prompt_same,
-                "text": result.text,
-            }))
-            .unwrap_or_default()
-        );
+        print_json(&json!({
+            "run_id": id,
+            "rerun_id": new_id,
+            "identical": identical,
+            "same_prompt": prompt_same,
+            "text": result.text,
+        }))?;
     } else {
         println!("{}", result.text);
         eprintln!(
