@@ -358,7 +358,8 @@ mod tests {
     use crate::engine::fake::FakeGenerator;
 
     #[test]
-    fn a_model_that_gives_one_pairs_correct_chinese_for_every_source_keeps_only_that_pairs_figures() {
+    fn a_model_that_gives_one_pairs_correct_chinese_for_every_source_keeps_only_that_pairs_figures()
+    {
         // The fake streams one character per token and the runner caps a
         // paragraph's tokens by its source's length, so the answer is a
         // Chinese one (shorter than any English source): the first pair's.
