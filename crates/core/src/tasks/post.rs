@@ -71,6 +71,79 @@ impl ClauseBuffer {
     }
 }
 
+/// Removes Markdown that instruct models add to plain documents: `**` and
+/// `__` emphasis marks anywhere, and `#` heading marks at the start of a
+/// line. Official documents are plain text (and .docx): a civil servant
+/// must never find `**事由**` in a memo. Streaming: a trailing run of `*` or
+/// `_`, or a line start of `#`s, is held until the next piece shows what it
+/// is.
+#[derive(Debug)]
+pub(crate) struct PlainText {
+    pending: String,
+    line_start: bool,
+}
+
+impl Default for PlainText {
+    fn default() -> Self {
+        Self {
+            pending: String::new(),
+            line_start: true,
+        }
+    }
+}
+
+fn strip_emphasis(text: &str) -> String {
+    text.replace("**", "").replace("__", "")
+}
+
+impl PlainText {
+    /// Adds generated text; returns what is ready to show.
+    pub(crate) fn push(&mut self, piece: &str) -> String {
+        self.pending.push_str(piece);
+        let mut out = String::new();
+        loop {
+            if self.line_start {
+                let rest = self.pending.trim_start_matches('#');
+                if rest.len() < self.pending.len() {
+                    let after = rest.trim_start_matches(' ');
+                    if after.is_empty() {
+                        return out; // "##" or "## " so far: wait
+                    }
+                    if after.len() < rest.len() {
+                        self.pending = after.to_string();
+                    }
+                }
+                if self.pending.is_empty() {
+                    return out;
+                }
+                self.line_start = false;
+            }
+            match self.pending.find('\n') {
+                Some(i) => {
+                    let line: String = self.pending.drain(..=i).collect();
+                    out.push_str(&strip_emphasis(&line));
+                    self.line_start = true;
+                }
+                None => {
+                    let held = self.pending.len() - self.pending.trim_end_matches(['*', '_']).len();
+                    let ready: String = self.pending.drain(..self.pending.len() - held).collect();
+                    out.push_str(&strip_emphasis(&ready));
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// Releases everything still held.
+    pub(crate) fn finish(&mut self) -> String {
+        let rest = std::mem::take(&mut self.pending);
+        if self.line_start && rest.trim_start_matches(['#', ' ']).is_empty() {
+            return String::new();
+        }
+        strip_emphasis(&rest)
+    }
+}
+
 /// Splits streamed text into complete lines.
 #[derive(Default)]
 pub(crate) struct LineBuffer {
@@ -122,7 +195,8 @@ static BULLET: LazyLock<Regex> = LazyLock::new(|| {
 /// none is valid, the paragraph sharing the most words or character pairs
 /// with the point is cited instead. Returns `None` for lines with no content.
 pub(crate) fn key_point(line: &str, paragraphs: &[String]) -> Option<KeyPoint> {
-    let body = BULLET.replace(line.trim(), "");
+    let plain = strip_emphasis(line.trim());
+    let body = BULLET.replace(&plain, "");
     // Small models sometimes put the citation first: "[2] 要點".
     let mut leading = Vec::new();
     let body = match LEADING_CITATION.captures(&body) {
@@ -254,6 +328,30 @@ fn best_overlap(point: &str, paragraphs: &[String]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_emphasis_and_headings_are_removed_however_the_stream_splits_them() {
+        let raw =
+            "## 便箋\n\n**由：** 總行政主任\n事由：**消防演習**（第1次）\n# \n2 * 3 = 6, a_b\n";
+        let want = "便箋\n\n由： 總行政主任\n事由：消防演習（第1次）\n\n2 * 3 = 6, a_b\n";
+        // Whole, one character at a time, and in pieces of every size.
+        for size in 1..=raw.chars().count() {
+            let chars: Vec<char> = raw.chars().collect();
+            let mut filter = PlainText::default();
+            let mut out = String::new();
+            for chunk in chars.chunks(size) {
+                out.push_str(&filter.push(&chunk.iter().collect::<String>()));
+            }
+            out.push_str(&filter.finish());
+            assert_eq!(out, want, "pieces of {size}");
+        }
+        let point = key_point(
+            "- **新巴士路線**於2月3日通車 [1]",
+            &["新巴士路線於2月3日通車".into()],
+        )
+        .unwrap();
+        assert_eq!(point.text, "新巴士路線於2月3日通車");
+    }
 
     fn paras() -> Vec<String> {
         vec![

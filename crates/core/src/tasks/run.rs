@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::post::{format_point, key_point, ClauseBuffer, LineBuffer};
+use super::post::{format_point, key_point, ClauseBuffer, LineBuffer, PlainText};
 use super::terms::Restorer;
 use super::{
     status_of, KeyPoint, Progress, Provenance, Request, Sink, Status, TaskError, TaskKind,
@@ -775,6 +775,7 @@ impl<'a> Runner<'a> {
         let mut vars = Vars::new(plan);
         vars.text = &plan.request.input;
         let mut clauses = ClauseBuffer::new(plan.target_lang.is_chinese());
+        let mut plain = PlainText::default();
         let mut started = false;
         let completion = self.call(
             ctx,
@@ -792,12 +793,13 @@ impl<'a> Runner<'a> {
                     return true;
                 }
                 started = true;
-                let ready = clauses.push(&raw);
+                let ready = clauses.push(&plain.push(&raw));
                 ctx.emit(&ready);
                 true
             },
         )?;
-        let tail = clauses.finish();
+        let rest = clauses.push(&plain.finish());
+        let tail = rest + &clauses.finish();
         ctx.emit(tail.trim_end());
         Ok(self.status(ctx, completion.stop_reason))
     }
