@@ -596,10 +596,31 @@ fn measure_after(s: &str) -> Option<&'static str> {
     MEASURES.iter().copied().find(|m| s.starts_with(m))
 }
 
+/// Month names as written in rough drafts too ("25 dec", "jan 3"), except
+/// the lowercase forms that are ordinary words (may, mar, march, august).
+fn lowercase_ok(name: &str) -> bool {
+    !matches!(name, "May" | "Mar" | "March" | "August")
+}
+
+fn starts_with_month(s: &str, name: &str) -> bool {
+    s.starts_with(name)
+        || (lowercase_ok(name)
+            && s.get(..name.len())
+                .is_some_and(|h| h.bytes().eq(name.bytes().map(|b| b.to_ascii_lowercase()))))
+}
+
+fn ends_with_month(s: &str, name: &str) -> bool {
+    s.ends_with(name)
+        || (lowercase_ok(name)
+            && s.len() >= name.len()
+            && s.get(s.len() - name.len()..)
+                .is_some_and(|t| t.bytes().eq(name.bytes().map(|b| b.to_ascii_lowercase()))))
+}
+
 fn month_word_at(text: &str, i: usize) -> Option<(u32, usize)> {
     let rest = after(text, i);
     for (name, m) in MONTHS {
-        if rest.starts_with(name) {
+        if starts_with_month(rest, name) {
             let mut end = i + name.len();
             if name.len() <= 4 && after(text, end).starts_with('.') {
                 end += 1;
@@ -923,7 +944,7 @@ fn english_date(text: &str, cores: &[Core], i: usize) -> Option<(Vec<Quantity>, 
         .then(|| {
             MONTHS.iter().find_map(|(name, m)| {
                 let h = head_trim.strip_suffix('.').unwrap_or(head_trim);
-                (h.ends_with(name)
+                (ends_with_month(h, name)
                     && !before(h, h.len() - name.len())
                         .chars()
                         .next_back()
@@ -1883,6 +1904,12 @@ mod tests {
         assert_eq!(values("22 January 2026"), vec!["2026-01-22"]);
         assert_eq!(values("本月二十二日"), vec!["????-??-22"]);
         assert_eq!(values("in March"), vec!["????-03"]);
+        // Rough drafts write month names in lowercase; "may" stays a word.
+        assert_eq!(values("closed on 25 dec"), vec!["????-12-25"]);
+        assert_eq!(values("from jan 3"), vec!["????-01-03"]);
+        assert_eq!(values("from 3 december"), vec!["????-12-03"]);
+        assert_eq!(values("you may 5 times"), vec!["5"]);
+        assert_eq!(values("the decimal 5"), vec!["5"]);
         assert_eq!(values("2025年"), vec!["2025-??-??"]);
         assert_eq!(values("22-24 January"), vec!["????-01-22", "????-01-24"]);
         assert_eq!(
