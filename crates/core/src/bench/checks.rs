@@ -289,30 +289,26 @@ fn perturb(
                 return None;
             };
             let span = &target[q.start..q.end];
-            let changed = if to_chinese {
-                if span.contains("美元") {
-                    span.replacen("美元", "港元", 1)
-                } else if span.contains("人民幣") {
-                    span.replacen("人民幣", "港元", 1)
-                } else if span.contains("港幣") {
-                    span.replacen("港幣", "人民幣", 1)
-                } else if span.contains("港元") {
-                    span.replacen("港元", "元人民幣", 1)
-                } else if span.ends_with('元') {
-                    format!("人民幣{span}")
-                } else {
-                    return None;
-                }
-            } else if span.contains("RMB") {
-                span.replacen("RMB", "HK$", 1)
-            } else if span.contains("US$") {
-                span.replacen("US$", "HK$", 1)
-            } else if span.contains("HK$") {
-                span.replacen("HK$", "RMB", 1)
-            } else if span.contains('$') {
-                span.replacen('$', "RMB ", 1)
+            // The first currency word of the span, swapped for another.
+            let swaps: &[(&str, &str)] = if to_chinese {
+                &[
+                    ("美元", "港元"),
+                    ("人民幣", "港元"),
+                    ("港幣", "人民幣"),
+                    ("港元", "元人民幣"),
+                ]
             } else {
-                return None;
+                &[
+                    ("RMB", "HK$"),
+                    ("US$", "HK$"),
+                    ("HK$", "RMB"),
+                    ("$", "RMB "),
+                ]
+            };
+            let changed = match swaps.iter().find(|(from, _)| span.contains(from)) {
+                Some((from, to)) => span.replacen(from, to, 1),
+                None if to_chinese && span.ends_with('元') => format!("人民幣{span}"),
+                None => return None,
             };
             Some(replace_span(target, q.start, q.end, &changed))
         }),
