@@ -52,7 +52,7 @@ use quick_xml::NsReader;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-use crate::{Block, BlockKind, DocumentError, Limits};
+use crate::{inline, Block, BlockKind, DocumentError, Limits};
 
 const W_NS: &[u8] = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const W_STRICT_NS: &[u8] = b"http://purl.oclc.org/ooxml/wordprocessingml/main";
@@ -75,22 +75,12 @@ pub(crate) struct DocxSource {
 #[derive(Debug, Clone)]
 struct Part {
     index: usize,
+    /// The entry's name as its local header gives it (see [`entry_names`]).
+    name: String,
+    /// The part began with a UTF-8 byte-order mark, which `xml` does not hold.
+    bom: bool,
     xml: Vec<u8>,
     plans: Vec<Plan>,
-}
-
-/// How to write one block's translation back into its part.
-#[derive(Debug, Clone)]
-struct Plan {
-    /// The element replaced by the translation (the first `w:t` of the first text run).
-    anchor: Range<usize>,
-    /// Namespace prefix of the WordprocessingML elements, with its colon (`"w:"`).
-    prefix: String,
-    /// Whitespace before and after the block text, kept around the translation.
-    lead: String,
-    trail: String,
-    /// Elements removed: other text runs, their text elements, emptied wrappers.
-    deletions: Vec<Range<usize>>,
 }
 
 /// Which kind of part a paragraph comes from.
@@ -130,31 +120,32 @@ pub(crate) fn read(
             limit: limits.max_entries,
         });
     }
+    let names = entry_names(bytes, &mut archive)?;
     let mut text_parts = Vec::new();
-    for index in 0..archive.len() {
+    for (index, name) in names.iter().enumerate() {
         let file = archive.by_index_raw(index).map_err(zip_error)?;
-        let name = file.name().to_owned();
-        if !is_safe_name(&name) || file.enclosed_name().is_none() {
-            return Err(DocumentError::UnsafeEntryName { name });
+        if !is_safe_name(name) || !is_safe_name(file.name()) || file.enclosed_name().is_none() {
+            return Err(DocumentError::UnsafeEntryName { name: name.clone() });
         }
         if file.encrypted() {
             return Err(DocumentError::PasswordProtected);
         }
-        if let Some((kind, order)) = text_part(&name) {
-            text_parts.push((order, kind, index, name));
+        if let Some((kind, order)) = text_part(name) {
+            text_parts.push((order, kind, index, name.clone()));
         }
     }
-    if archive.index_for_name(MAIN_PART).is_none() {
+    let index_of = |wanted: &str| names.iter().position(|name| name == wanted);
+    if index_of(MAIN_PART).is_none() {
         return Err(DocumentError::MissingPart {
             name: MAIN_PART.to_owned(),
         });
     }
     text_parts.sort_by(|a, b| a.0.cmp(&b.0));
 
-    let styles = match archive.index_for_name(STYLES_PART) {
+    let styles = match index_of(STYLES_PART) {
         Some(index) => {
             let xml = read_part(&mut archive, index, STYLES_PART, limits)?;
-            heading_and_list_styles(&xml, STYLES_PART)?
+            heading_and_list_styles(strip_bom(&xml).1, STYLES_PART)?
         }
         None => StyleInfo::default(),
     };
@@ -163,9 +154,17 @@ pub(crate) fn read(
     let mut blocks = Vec::new();
     for (_, kind, index, name) in text_parts {
         let xml = read_part(&mut archive, index, &name, limits)?;
+        let (bom, body) = strip_bom(&xml);
+        let xml = body.to_vec();
         let (plans, part_blocks) = scan_part(&xml, &name, kind, &styles)?;
         blocks.extend(part_blocks);
-        parts.push(Part { index, xml, plans });
+        parts.push(Part {
+            index,
+            name,
+            bom,
+            xml,
+            plans,
+        });
     }
     Ok((
         DocxSource {
@@ -176,14 +175,58 @@ pub(crate) fn read(
     ))
 }
 
+/// A part without its UTF-8 byte-order mark, and whether it had one. The
+/// reader's offsets count from after the mark, so the edits are made on the
+/// rest and the mark is written back in front.
+fn strip_bom(xml: &[u8]) -> (bool, &[u8]) {
+    match xml.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (true, rest),
+        None => (false, xml),
+    }
+}
+
+/// Each entry's name as its local file header spells it.
+///
+/// The zip crate reports the name of an Info-ZIP Unicode Path extra field
+/// when there is one; Word and LibreOffice use the header's own name. Parts
+/// are found, and rewritten parts written back, under the header's name
+/// (without that field, which the zip crate cannot write), so the output's
+/// parts have the names the input's had for Word. Entries that are not
+/// rewritten are copied raw, field and all.
+fn entry_names(
+    bytes: &[u8],
+    archive: &mut ZipArchive<Cursor<&[u8]>>,
+) -> Result<Vec<String>, DocumentError> {
+    (0..archive.len())
+        .map(|index| {
+            let file = archive.by_index_raw(index).map_err(zip_error)?;
+            let start = usize::try_from(file.header_start()).unwrap_or(usize::MAX);
+            let local = bytes
+                .get(start..)
+                .filter(|h| h.starts_with(b"PK\x03\x04") && h.len() >= 30);
+            let name = local.and_then(|header| {
+                let length = usize::from(u16::from_le_bytes([header[26], header[27]]));
+                let raw = header.get(30..30 + length)?;
+                std::str::from_utf8(raw).ok().map(str::to_owned)
+            });
+            Ok(name.unwrap_or_else(|| file.name().to_owned()))
+        })
+        .collect()
+}
+
 impl DocxSource {
-    /// The .docx with every block's text replaced; untranslated entries are copied raw.
+    /// The .docx with every block's text replaced; untranslated entries are
+    /// copied raw. Also returns, for each block, what came back wrong with
+    /// its inline tags.
     ///
     /// # Errors
     ///
     /// [`DocumentError::Write`] if the zip cannot be rebuilt (which means a bug:
     /// the source was validated when it was read).
-    pub(crate) fn render(&self, translations: &[String]) -> Result<Vec<u8>, DocumentError> {
+    pub(crate) fn render(
+        &self,
+        translations: &[String],
+    ) -> Result<(Vec<u8>, Vec<Vec<inline::Problem>>), DocumentError> {
         let mut archive = open(&self.bytes)?;
         let mut writer = ZipWriter::new(Cursor::new(Vec::with_capacity(self.bytes.len() * 2)));
         let comment = archive.comment().to_vec();
@@ -193,27 +236,33 @@ impl DocxSource {
                 .map_err(DocumentError::write)?;
         }
         let mut next_block = 0;
-        let mut rewritten: HashMap<usize, Vec<u8>> = HashMap::new();
+        let mut problems = Vec::with_capacity(translations.len());
+        let mut rewritten: HashMap<usize, (&str, Vec<u8>)> = HashMap::new();
         for part in &self.parts {
             let count = part.plans.len();
-            let xml = render_part(
+            let (body, part_problems) = render_part(
                 &part.xml,
                 &part.plans,
                 &translations[next_block..next_block + count],
             );
             next_block += count;
-            rewritten.insert(part.index, xml);
+            problems.extend(part_problems);
+            let mut xml = Vec::with_capacity(body.len() + 3);
+            if part.bom {
+                xml.extend_from_slice(b"\xEF\xBB\xBF");
+            }
+            xml.extend_from_slice(&body);
+            rewritten.insert(part.index, (part.name.as_str(), xml));
         }
         for index in 0..archive.len() {
             let file = archive.by_index_raw(index).map_err(DocumentError::write)?;
             match rewritten.remove(&index) {
-                Some(xml) => {
+                Some((name, xml)) => {
                     let mut options = SimpleFileOptions::default()
                         .compression_method(CompressionMethod::Deflated);
                     if let Some(time) = file.last_modified() {
                         options = options.last_modified_time(time);
                     }
-                    let name = file.name().to_owned();
                     drop(file);
                     writer
                         .start_file(name, options)
@@ -224,7 +273,7 @@ impl DocxSource {
             }
         }
         let cursor = writer.finish().map_err(DocumentError::write)?;
-        Ok(cursor.into_inner())
+        Ok((cursor.into_inner(), problems))
     }
 }
 
@@ -247,6 +296,70 @@ fn zip_error(error: zip::result::ZipError) -> DocumentError {
     }
 }
 
+/// How many of each thing that must survive a translation a .docx's text
+/// parts hold: what the round-trip checks and `wenshu bench docs` compare
+/// before and after.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Census {
+    pub paragraphs: usize,
+    pub hyperlinks: usize,
+    /// Simple fields and complex fields (counted at their `begin`).
+    pub fields: usize,
+    pub content_controls: usize,
+    /// Line, page and column breaks.
+    pub breaks: usize,
+    pub tabs: usize,
+    pub note_references: usize,
+    pub drawings: usize,
+    pub bookmarks: usize,
+}
+
+/// Counts [`Census`] items in the text parts of a .docx.
+///
+/// # Errors
+/// The archive and XML errors of reading a .docx.
+pub fn census(bytes: &[u8], limits: &Limits) -> Result<Census, DocumentError> {
+    let mut archive = open(bytes)?;
+    let names = entry_names(bytes, &mut archive)?;
+    let mut census = Census::default();
+    for (index, name) in names.iter().enumerate() {
+        if text_part(name).is_none() {
+            continue;
+        }
+        let xml = read_part(&mut archive, index, name, limits)?;
+        let mut reader = NsReader::from_reader(strip_bom(&xml).1);
+        loop {
+            let (ns, event) = match reader.read_resolved_event() {
+                Ok(resolved) => resolved,
+                Err(error) => return Err(xml_error(name, reader.error_position(), error)),
+            };
+            match event {
+                Event::Start(e) | Event::Empty(e) if is_w(&ns) => {
+                    let counter = match e.local_name().as_ref() {
+                        b"p" => &mut census.paragraphs,
+                        b"hyperlink" => &mut census.hyperlinks,
+                        b"fldSimple" => &mut census.fields,
+                        b"fldChar" if val_of(&e, b"fldCharType").as_deref() == Some("begin") => {
+                            &mut census.fields
+                        }
+                        b"sdt" => &mut census.content_controls,
+                        b"br" | b"cr" => &mut census.breaks,
+                        b"tab" => &mut census.tabs,
+                        b"footnoteReference" | b"endnoteReference" => &mut census.note_references,
+                        b"drawing" | b"pict" => &mut census.drawings,
+                        b"bookmarkStart" => &mut census.bookmarks,
+                        _ => continue,
+                    };
+                    *counter += 1;
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+    }
+    Ok(census)
+}
+
 /// Whether a zip entry name stays inside the archive's root.
 fn is_safe_name(name: &str) -> bool {
     let bytes = name.as_bytes();
@@ -255,6 +368,11 @@ fn is_safe_name(name: &str) -> bool {
         || name.contains('\0')
         || (bytes.len() >= 2 && bytes[1] == b':')
         || name.split(['/', '\\']).any(|segment| segment == ".."))
+}
+
+/// Whether `name` is a part that is rewritten (one with translatable text).
+pub(crate) fn is_text_part(name: &str) -> bool {
+    text_part(name).is_some()
 }
 
 /// Whether `name` is a part with translatable text, and where its blocks go in reading order.
@@ -464,9 +582,10 @@ impl Fields {
     }
 }
 
-/// Wrappers of runs that may go when all their runs are removed. Others, such
-/// as `w:fldSimple`, stay even when empty, so that fields survive.
-const REMOVABLE_WRAPPERS: &[&[u8]] = &[
+/// Elements that wrap runs and are looked into: links, tracked insertions,
+/// smart tags, custom XML, inline content controls, bidirectional embeddings
+/// and simple fields (whose runs are the field's result, not text).
+const WRAPPERS: &[&[u8]] = &[
     b"hyperlink",
     b"ins",
     b"moveTo",
@@ -476,22 +595,56 @@ const REMOVABLE_WRAPPERS: &[&[u8]] = &[
     b"sdtContent",
     b"dir",
     b"bdo",
+    b"fldSimple",
+];
+
+/// Children of a paragraph that mark a point or a range and carry no content
+/// of their own (or only deleted text). They move with the words next to
+/// them instead of being placeholders the translator has to carry.
+const FLOATS: &[&[u8]] = &[
+    b"bookmarkStart",
+    b"bookmarkEnd",
+    b"proofErr",
+    b"commentRangeStart",
+    b"commentRangeEnd",
+    b"permStart",
+    b"permEnd",
+    b"moveFromRangeStart",
+    b"moveFromRangeEnd",
+    b"moveToRangeStart",
+    b"moveToRangeEnd",
+    b"customXmlInsRangeStart",
+    b"customXmlInsRangeEnd",
+    b"customXmlDelRangeStart",
+    b"customXmlDelRangeEnd",
+    b"customXmlMoveFromRangeStart",
+    b"customXmlMoveFromRangeEnd",
+    b"customXmlMoveToRangeStart",
+    b"customXmlMoveToRangeEnd",
+    b"del",
+    b"moveFrom",
 ];
 
 /// An element open inside a paragraph, outside any nested paragraph.
 #[derive(Debug)]
 enum Frame {
-    /// A wrapper of runs (hyperlink, ins, smartTag, sdt...) or any other paragraph content.
-    Container(usize),
+    /// A wrapper of runs whose content is looked into.
+    Wrapper(usize),
     Run(usize),
     /// Inside a `w:t`: the element's start offset, its prefix and the text so far.
     Text {
         start: usize,
-        prefix: String,
         text: String,
+    },
+    /// A run's properties, from this offset.
+    RPr {
+        run: usize,
+        start: usize,
     },
     PPr,
     NumPr,
+    /// A child kept whole (bookmark, deleted text, math, unknown element).
+    Leaf(usize),
     /// Content that is not looked into (properties, drawings, deleted text).
     Inner,
 }
@@ -499,6 +652,9 @@ enum Frame {
 #[derive(Debug)]
 struct RunInfo {
     range: Range<usize>,
+    /// The `<w:r …>` start tag.
+    start_tag: Range<usize>,
+    rpr: Option<Range<usize>>,
     /// Holds only `w:rPr` and text elements.
     pure: bool,
     parent: Option<usize>,
@@ -507,17 +663,30 @@ struct RunInfo {
 }
 
 #[derive(Debug)]
-struct ContainerInfo {
-    range: Range<usize>,
+struct WrapperInfo {
+    start: usize,
+    /// Where its content starts: everything before (start tag, properties) is its head.
+    head_end: Option<usize>,
+    /// Its end tag.
+    tail: Range<usize>,
     parent: Option<usize>,
-    /// Children that are neither runs nor containers (bookmarks, proofErr...).
-    kept: usize,
-    /// A pure wrapper (hyperlink, insertion...), removed when it is left empty.
-    removable: bool,
-    /// Runs and containers directly inside.
-    children: usize,
     /// A `w:fldSimple` or inside one: its runs are the field's result.
     in_field: bool,
+}
+
+#[derive(Debug)]
+struct LeafInfo {
+    range: Range<usize>,
+    parent: Option<usize>,
+    float: bool,
+    /// A float that opens a range (a bookmark's start…): it goes before words, not after.
+    opens: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum NodeRef {
+    Run(usize),
+    Leaf(usize),
 }
 
 #[derive(Debug)]
@@ -525,33 +694,35 @@ struct TextElement {
     range: Range<usize>,
     text: String,
     run: usize,
-    /// A `w:t` (as opposed to a tab or a break), which can take the translation.
-    is_t: bool,
-    prefix: String,
 }
 
 /// A paragraph being read.
 #[derive(Debug)]
 struct Paragraph {
     kind: BlockKind,
-    /// Inside `mc:Fallback`: read, but not a block.
     /// Index of this paragraph's entry in reading order.
     slot: usize,
+    /// Inside `mc:Fallback`: read, but not a block.
     skip: bool,
     style: Option<String>,
     outline: bool,
     numbered: bool,
+    /// Where the content after the start tag and `w:pPr` begins, and where the end tag begins.
+    content: Range<usize>,
+    prefix: String,
     frames: Vec<Frame>,
     runs: Vec<RunInfo>,
-    containers: Vec<ContainerInfo>,
+    wrappers: Vec<WrapperInfo>,
+    leaves: Vec<LeafInfo>,
+    nodes: Vec<NodeRef>,
     texts: Vec<TextElement>,
 }
 
 impl Paragraph {
-    /// The container being read, when runs and containers are created (they only are directly inside one).
-    fn parent_container(&self) -> Option<usize> {
+    /// The wrapper being read, when runs and children are created (they only are directly inside one).
+    fn parent_wrapper(&self) -> Option<usize> {
         match self.frames.last() {
-            Some(Frame::Container(index)) => Some(*index),
+            Some(Frame::Wrapper(index)) => Some(*index),
             _ => None,
         }
     }
@@ -564,11 +735,26 @@ impl Paragraph {
         }
     }
 
-    /// Records a new run or container as a child of `parent`.
-    fn adopt(&mut self, parent: Option<usize>) {
+    /// Content starts in `parent` at `at`: what came before is the wrapper's head.
+    fn content_at(&mut self, parent: Option<usize>, at: usize) {
         if let Some(parent) = parent {
-            self.containers[parent].children += 1;
+            self.wrappers[parent].head_end.get_or_insert(at);
         }
+    }
+
+    fn in_field(&self, parent: Option<usize>) -> bool {
+        parent.is_some_and(|p| self.wrappers[p].in_field)
+    }
+
+    /// The wrappers around a node, outermost first.
+    fn chain(&self, mut parent: Option<usize>) -> Vec<usize> {
+        let mut chain = Vec::new();
+        while let Some(p) = parent {
+            chain.push(p);
+            parent = self.wrappers[p].parent;
+        }
+        chain.reverse();
+        chain
     }
 }
 
@@ -583,7 +769,9 @@ fn text_element(local: &[u8], element: &BytesStart) -> Option<&'static str> {
             Some(_) => None,
         },
         b"noBreakHyphen" => Some("\u{2011}"),
-        b"softHyphen" | b"lastRenderedPageBreak" => Some(""),
+        b"softHyphen" => Some("\u{ad}"),
+        // A hint of where the last layout broke the page; Word recomputes it.
+        b"lastRenderedPageBreak" => Some(""),
         _ => None,
     }
 }
@@ -660,9 +848,13 @@ fn scan_part(
                         style: None,
                         outline: false,
                         numbered: false,
+                        content: after..after,
+                        prefix: prefix_of(&e),
                         frames: Vec::new(),
                         runs: Vec::new(),
-                        containers: Vec::new(),
+                        wrappers: Vec::new(),
+                        leaves: Vec::new(),
+                        nodes: Vec::new(),
                         texts: Vec::new(),
                     });
                     continue;
@@ -685,7 +877,7 @@ fn scan_part(
                     let frame =
                         open_element(paragraph, &mut fields, w, local.as_ref(), &e, before, after);
                     // An empty element closes at once.
-                    close_frame(paragraph, frame, after);
+                    close_frame(paragraph, frame, before, after, true);
                 }
             }
             Event::End(e) => {
@@ -700,12 +892,13 @@ fn scan_part(
                     continue;
                 };
                 match paragraph.frames.pop() {
-                    Some(frame) => close_frame(paragraph, frame, after),
+                    Some(frame) => close_frame(paragraph, frame, before, after, false),
                     None => {
                         // The end of the paragraph itself.
-                        let paragraph = paragraphs.pop().expect("a paragraph is open");
+                        let mut paragraph = paragraphs.pop().expect("a paragraph is open");
+                        paragraph.content.end = before;
                         let slot = paragraph.slot;
-                        slots[slot] = finish_paragraph(paragraph, styles);
+                        slots[slot] = finish_paragraph(xml, paragraph, styles);
                     }
                 }
             }
@@ -776,45 +969,51 @@ fn open_element(
     after: usize,
 ) -> Frame {
     match paragraph.frames.last() {
-        None | Some(Frame::Container(_)) => {
+        None | Some(Frame::Wrapper(_)) => {
             let at_top = paragraph.frames.is_empty();
+            let parent = paragraph.parent_wrapper();
+            if w && at_top && local == b"pPr" {
+                return Frame::PPr;
+            }
+            if !at_top && local.ends_with(b"Pr") {
+                // A wrapper's properties (w:sdtPr, w:smartTagPr…) belong to its head.
+                return Frame::Inner;
+            }
+            paragraph.content_at(parent, before);
             if w && local == b"r" {
-                let parent = paragraph.parent_container();
-                paragraph.adopt(parent);
-                let in_field = fields.in_result > 0
-                    || parent.is_some_and(|p| paragraph.containers[p].in_field);
+                let in_field = fields.in_result > 0 || paragraph.in_field(parent);
                 paragraph.runs.push(RunInfo {
                     range: before..after,
+                    start_tag: before..after,
+                    rpr: None,
                     pure: !in_field,
                     parent,
                     in_field,
                 });
+                paragraph.nodes.push(NodeRef::Run(paragraph.runs.len() - 1));
                 Frame::Run(paragraph.runs.len() - 1)
-            } else if w && at_top && local == b"pPr" {
-                Frame::PPr
-            } else if local.ends_with(b"Pr") {
-                Frame::Inner
-            } else if w && (local == b"del" || local == b"moveFrom") {
-                // Deleted text is not text; the whole element is kept as it is.
-                if let Some(Frame::Container(parent)) = paragraph.frames.last() {
-                    paragraph.containers[*parent].kept += 1;
-                }
-                Frame::Inner
-            } else {
-                let parent = paragraph.parent_container();
-                paragraph.adopt(parent);
-                let removable = w && REMOVABLE_WRAPPERS.contains(&local);
-                let in_field = (w && local == b"fldSimple")
-                    || parent.is_some_and(|p| paragraph.containers[p].in_field);
-                paragraph.containers.push(ContainerInfo {
-                    range: before..after,
+            } else if w && WRAPPERS.contains(&local) {
+                let in_field = local == b"fldSimple" || paragraph.in_field(parent);
+                paragraph.wrappers.push(WrapperInfo {
+                    start: before,
+                    head_end: None,
+                    tail: after..after,
                     parent,
-                    kept: 0,
-                    children: 0,
-                    removable,
                     in_field,
                 });
-                Frame::Container(paragraph.containers.len() - 1)
+                Frame::Wrapper(paragraph.wrappers.len() - 1)
+            } else {
+                let float = w && FLOATS.contains(&local);
+                paragraph.leaves.push(LeafInfo {
+                    range: before..after,
+                    parent,
+                    float,
+                    opens: float && local.ends_with(b"Start"),
+                });
+                paragraph
+                    .nodes
+                    .push(NodeRef::Leaf(paragraph.leaves.len() - 1));
+                Frame::Leaf(paragraph.leaves.len() - 1)
             }
         }
         Some(Frame::Run(run)) => {
@@ -832,11 +1031,10 @@ fn open_element(
                 paragraph.runs[run].pure = false;
                 Frame::Inner
             } else if w && local == b"rPr" {
-                Frame::Inner
+                Frame::RPr { run, start: before }
             } else if w && local == b"t" {
                 Frame::Text {
                     start: before,
-                    prefix: prefix_of(element),
                     text: String::new(),
                 }
             } else if let Some(text) = w.then(|| text_element(local, element)).flatten() {
@@ -844,8 +1042,6 @@ fn open_element(
                     range: before..after,
                     text: text.to_owned(),
                     run,
-                    is_t: false,
-                    prefix: prefix_of(element),
                 });
                 Frame::Inner
             } else {
@@ -878,56 +1074,182 @@ fn open_element(
             }
             Frame::Inner
         }
-        Some(Frame::Text { .. } | Frame::Inner) => Frame::Inner,
+        Some(Frame::Text { .. } | Frame::RPr { .. } | Frame::Leaf(_) | Frame::Inner) => {
+            Frame::Inner
+        }
     }
 }
 
-/// Records the end of an element: ranges of runs and containers, finished `w:t` text.
-fn close_frame(paragraph: &mut Paragraph, frame: Frame, after: usize) {
+/// Records the end of an element: ranges of runs, wrappers and leaves, finished `w:t` text.
+fn close_frame(paragraph: &mut Paragraph, frame: Frame, before: usize, after: usize, empty: bool) {
     match frame {
         Frame::Run(index) => paragraph.runs[index].range.end = after,
-        Frame::Container(index) => {
-            paragraph.containers[index].range.end = after;
-            // A container that turns out to hold no runs is a kept child of its parent.
-            if paragraph.containers[index].children == 0 {
-                if let Some(parent) = paragraph.containers[index].parent {
-                    paragraph.containers[parent].kept += 1;
-                }
+        Frame::RPr { run, start } => paragraph.runs[run].rpr = Some(start..after),
+        Frame::PPr => paragraph.content.start = after,
+        Frame::Leaf(index) => paragraph.leaves[index].range.end = after,
+        Frame::Wrapper(index) => {
+            let wrapper = &mut paragraph.wrappers[index];
+            wrapper.tail = if empty { after..after } else { before..after };
+            if wrapper.head_end.is_none() {
+                // A wrapper with no content is kept whole, like any other element.
+                let (start, parent) = (wrapper.start, wrapper.parent);
+                let float = false;
+                paragraph.leaves.push(LeafInfo {
+                    range: start..after,
+                    parent,
+                    float,
+                    opens: false,
+                });
+                paragraph
+                    .nodes
+                    .push(NodeRef::Leaf(paragraph.leaves.len() - 1));
             }
         }
-        Frame::Text {
-            start,
-            prefix,
-            text,
-        } => {
+        Frame::Text { start, text } => {
+            // A line feed or tab typed inside w:t is shown as a space, not a
+            // break or a tab: keep it from becoming one when written back.
+            let text = if text.contains(['\n', '\r', '\t']) {
+                text.replace(['\n', '\r', '\t'], " ")
+            } else {
+                text
+            };
             if let Some(run) = paragraph.current_run() {
                 paragraph.texts.push(TextElement {
                     range: start..after,
                     text,
                     run,
-                    is_t: true,
-                    prefix,
                 });
             }
         }
-        Frame::PPr | Frame::NumPr | Frame::Inner => {}
+        Frame::NumPr | Frame::Inner => {}
     }
 }
 
+/// The formatting a span of words is written back in: the wrappers around
+/// it and a run (start tag and properties) copied from the source.
+#[derive(Debug, Clone)]
+struct Style {
+    chain: Vec<usize>,
+    start_tag: Range<usize>,
+    rpr: Option<Range<usize>>,
+}
+
+/// A wrapper's head (start tag and properties) and end tag.
+#[derive(Debug, Clone)]
+struct WrapperBytes {
+    head: Range<usize>,
+    tail: Range<usize>,
+}
+
+/// Something kept whole: a run that is not text, a field, a leaf.
+#[derive(Debug, Clone)]
+struct Kept {
+    chain: Vec<usize>,
+    range: Range<usize>,
+}
+
+/// Where a float (bookmark, comment range…) is written back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// At the start of the paragraph's content.
+    Start,
+    /// At its end.
+    End,
+    /// Just before, or just after, the span of tag `gN`.
+    BeforeTag(u32),
+    AfterTag(u32),
+    /// Just before, or just after, placeholder `xN`.
+    BeforeAtom(u32),
+    AfterAtom(u32),
+}
+
+/// How to write one block's translation back into its part.
+#[derive(Debug, Clone)]
+struct Plan {
+    /// The paragraph content that is rebuilt (after the start tag and `w:pPr`, before the end tag).
+    region: Range<usize>,
+    /// Namespace prefix of the WordprocessingML elements, with its colon (`"w:"`).
+    prefix: String,
+    /// Whitespace before and after the block text, kept around the translation.
+    lead: String,
+    trail: String,
+    wrappers: Vec<WrapperBytes>,
+    /// Style 0 is the paragraph's base: the formatting with the most words.
+    styles: Vec<Style>,
+    /// The style of each paired tag.
+    tags: Vec<(u32, usize)>,
+    /// What each placeholder stands for: consecutive kept elements.
+    atoms: Vec<(u32, Vec<Kept>)>,
+    floats: Vec<(Anchor, Kept)>,
+    /// Text elements cut out of runs that are kept (their words are in the block).
+    cuts: Vec<Range<usize>>,
+    /// The tags of the source text; `None` when the block has none.
+    spec: Option<inline::Spec>,
+}
+
+/// A run's formatting, with what does not change how it looks (language
+/// tags, proofing marks, revision ids, East Asian font hints) left out, so
+/// that runs split for such reasons are one span.
+fn style_key(xml: &[u8], rpr: &Option<Range<usize>>) -> String {
+    let Some(range) = rpr else {
+        return String::new();
+    };
+    let mut reader = quick_xml::Reader::from_reader(&xml[range.clone()]);
+    let mut key = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                let name = e.local_name();
+                let name = name.as_ref();
+                if matches!(name, b"rPr" | b"lang" | b"noProof" | b"rPrChange") {
+                    continue;
+                }
+                let mut attributes: Vec<(Vec<u8>, Vec<u8>)> = e
+                    .attributes()
+                    .flatten()
+                    .filter(|a| {
+                        let local = a.key.local_name();
+                        let local = local.as_ref();
+                        local != b"hint" && !local.starts_with(b"rsid")
+                    })
+                    .map(|a| (a.key.local_name().as_ref().to_vec(), a.value.to_vec()))
+                    .collect();
+                if name == b"rFonts" && attributes.is_empty() {
+                    continue;
+                }
+                attributes.sort();
+                key.push_str(&String::from_utf8_lossy(name));
+                for (k, v) in attributes {
+                    key.push(' ');
+                    key.push_str(&String::from_utf8_lossy(&k));
+                    key.push('=');
+                    key.push_str(&String::from_utf8_lossy(&v));
+                }
+                key.push(';');
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    key
+}
+
+/// A paragraph's content in document order, as the translator sees it.
+enum Seq {
+    Text { style: usize, text: String },
+    Kept(Kept),
+    Float(Kept, bool),
+}
+
 /// Turns a finished paragraph into a block and its write-back plan, unless it has no text.
-fn finish_paragraph(paragraph: Paragraph, styles: &StyleInfo) -> Option<(Plan, Block)> {
+fn finish_paragraph(xml: &[u8], paragraph: Paragraph, styles: &StyleInfo) -> Option<(Plan, Block)> {
     if paragraph.skip {
         return None;
     }
-    let text: String = paragraph.texts.iter().map(|t| t.text.as_str()).collect();
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
+    let plain: String = paragraph.texts.iter().map(|t| t.text.as_str()).collect();
+    if plain.trim().is_empty() {
         return None;
     }
-    let lead_len = text.len() - text.trim_start().len();
-    let lead = text[..lead_len].to_owned();
-    let trail = text[lead_len + trimmed.len()..].to_owned();
-
     let kind = if paragraph.kind != BlockKind::Paragraph {
         paragraph.kind
     } else {
@@ -943,99 +1265,504 @@ fn finish_paragraph(paragraph: Paragraph, styles: &StyleInfo) -> Option<(Plan, B
         }
     };
 
-    let anchor_index = paragraph
-        .texts
+    // Texts by run, in order.
+    let mut run_texts: Vec<Vec<usize>> = vec![Vec::new(); paragraph.runs.len()];
+    for (index, text) in paragraph.texts.iter().enumerate() {
+        run_texts[text.run].push(index);
+    }
+    let mut style_list: Vec<Style> = Vec::new();
+    let mut style_keys: Vec<(Vec<usize>, String)> = Vec::new();
+    let mut style_of = |run: &RunInfo, chain: Vec<usize>| -> usize {
+        let key = (chain.clone(), style_key(xml, &run.rpr));
+        match style_keys.iter().position(|k| *k == key) {
+            Some(index) => index,
+            None => {
+                style_keys.push(key);
+                style_list.push(Style {
+                    chain,
+                    start_tag: run.start_tag.clone(),
+                    rpr: run.rpr.clone(),
+                });
+                style_list.len() - 1
+            }
+        }
+    };
+    let mut cuts = Vec::new();
+    let mut seq: Vec<Seq> = Vec::new();
+    for node in &paragraph.nodes {
+        match *node {
+            NodeRef::Run(index) => {
+                let run = &paragraph.runs[index];
+                let chain = paragraph.chain(run.parent);
+                let text: String = run_texts[index]
+                    .iter()
+                    .map(|&t| paragraph.texts[t].text.as_str())
+                    .collect();
+                if !run.pure {
+                    cuts.extend(
+                        run_texts[index]
+                            .iter()
+                            .map(|&t| paragraph.texts[t].range.clone()),
+                    );
+                    seq.push(Seq::Kept(Kept {
+                        chain: chain.clone(),
+                        range: run.range.clone(),
+                    }));
+                }
+                if !text.is_empty() {
+                    let style = style_of(run, chain);
+                    match seq.last_mut() {
+                        Some(Seq::Text { style: s, text: t }) if *s == style => t.push_str(&text),
+                        _ => seq.push(Seq::Text { style, text }),
+                    }
+                }
+            }
+            NodeRef::Leaf(index) => {
+                let leaf = &paragraph.leaves[index];
+                let kept = Kept {
+                    chain: paragraph.chain(leaf.parent),
+                    range: leaf.range.clone(),
+                };
+                seq.push(if leaf.float {
+                    Seq::Float(kept, leaf.opens)
+                } else {
+                    Seq::Kept(kept)
+                });
+            }
+        }
+    }
+
+    // The base is the formatting that carries the most characters among
+    // those outside any wrapper that not all the text shares: words a
+    // translation adds outside every tag go there, and must not land inside
+    // a link. When every style is inside such a wrapper (a paragraph of two
+    // links), the base is a copy of the heaviest one outside them all.
+    let mut weight = vec![0usize; style_list.len()];
+    for entry in &seq {
+        if let Seq::Text { style, text } = entry {
+            weight[*style] += text.trim().chars().count().max(1);
+        }
+    }
+    let common: Vec<usize> = style_list
         .iter()
-        .position(|t| t.is_t && paragraph.runs[t.run].pure)
-        .or_else(|| paragraph.texts.iter().position(|t| t.is_t))
-        .unwrap_or(0);
-    let anchor = &paragraph.texts[anchor_index];
-    let anchor_run = anchor.run;
+        .map(|s| s.chain.clone())
+        .reduce(|a, b| {
+            a.iter()
+                .zip(&b)
+                .take_while(|(x, y)| x == y)
+                .map(|(x, _)| *x)
+                .collect()
+        })
+        .unwrap_or_default();
+    let heaviest = |candidates: &mut dyn Iterator<Item = usize>| {
+        candidates.max_by_key(|&s| (weight[s], std::cmp::Reverse(s)))
+    };
+    let base = heaviest(&mut (0..style_list.len()).filter(|&s| style_list[s].chain == common));
+    let base = match base {
+        Some(base) => base,
+        None => {
+            let model = heaviest(&mut (0..style_list.len())).unwrap_or(0);
+            let mut synthetic = style_list[model].clone();
+            synthetic.chain = common.clone();
+            style_list.push(synthetic);
+            weight.push(0);
+            style_list.len() - 1
+        }
+    };
+    // Style 0 is the base from here on.
+    let order: Vec<usize> = std::iter::once(base)
+        .chain((0..style_list.len()).filter(|&s| s != base))
+        .collect();
+    let renumber = |s: usize| {
+        order
+            .iter()
+            .position(|&o| o == s)
+            .expect("every style is ordered")
+    };
+    let styles_out: Vec<Style> = order.iter().map(|&s| style_list[s].clone()).collect();
 
-    let mut deletions = Vec::new();
-    let mut run_removed = vec![false; paragraph.runs.len()];
-    for (index, run) in paragraph.runs.iter().enumerate() {
-        if run.pure && index != anchor_run {
-            run_removed[index] = true;
-            deletions.push(run.range.clone());
+    // Tags and placeholders, in order; consecutive kept elements in the same wrappers are one placeholder.
+    let mut items: Vec<inline::Item> = Vec::new();
+    let mut tags: Vec<(u32, usize)> = Vec::new();
+    let mut atoms: Vec<(u32, Vec<Kept>)> = Vec::new();
+    // For each seq entry: the item index it became, for anchoring floats.
+    let mut anchors_at: Vec<Option<(Anchor, Anchor)>> = Vec::with_capacity(seq.len());
+    let mut floats_pending: Vec<(usize, Kept, bool)> = Vec::new();
+    for (position, entry) in seq.into_iter().enumerate() {
+        match entry {
+            Seq::Text { style, text } => {
+                let style = renumber(style);
+                if style == 0 {
+                    items.push(inline::Item::Text(None, text));
+                    anchors_at.push(None);
+                } else {
+                    let id = tags.len() as u32 + 1;
+                    tags.push((id, style));
+                    items.push(inline::Item::Text(Some(id), text));
+                    anchors_at.push(Some((Anchor::BeforeTag(id), Anchor::AfterTag(id))));
+                }
+            }
+            Seq::Kept(kept) => {
+                let merge = matches!(items.last(), Some(inline::Item::Atom(_)))
+                    && matches!(anchors_at.last(), Some(Some((Anchor::BeforeAtom(_), _))))
+                    && atoms.last().is_some_and(|(_, parts)| {
+                        parts.last().is_some_and(|p| p.chain == kept.chain)
+                    });
+                if merge {
+                    atoms.last_mut().expect("an atom is open").1.push(kept);
+                    let id = atoms.len() as u32;
+                    anchors_at.push(Some((Anchor::BeforeAtom(id), Anchor::AfterAtom(id))));
+                } else {
+                    let id = atoms.len() as u32 + 1;
+                    atoms.push((id, vec![kept]));
+                    items.push(inline::Item::Atom(id));
+                    anchors_at.push(Some((Anchor::BeforeAtom(id), Anchor::AfterAtom(id))));
+                }
+            }
+            Seq::Float(kept, opens) => {
+                floats_pending.push((position, kept, opens));
+                anchors_at.push(None);
+            }
         }
     }
-    for (index, element) in paragraph.texts.iter().enumerate() {
-        if index != anchor_index && !run_removed[element.run] {
-            deletions.push(element.range.clone());
-        }
-    }
-    // Wrappers left with no children go too; children come after their parents.
-    let count = paragraph.containers.len();
-    let mut total = vec![0usize; count];
-    let mut removed = vec![0usize; count];
-    for (index, run) in paragraph.runs.iter().enumerate() {
-        if let Some(parent) = run.parent {
-            total[parent] += 1;
-            removed[parent] += usize::from(run_removed[index]);
-        }
-    }
-    for index in (0..count).rev() {
-        let container = &paragraph.containers[index];
-        let gone = container.removable
-            && container.kept == 0
-            && total[index] > 0
-            && removed[index] == total[index];
-        if gone {
-            deletions.push(container.range.clone());
-        }
-        if let Some(parent) = container.parent {
-            total[parent] += 1;
-            removed[parent] += usize::from(gone);
-        }
+    // Content positions, to find each float's neighbours: (seq position, chain, anchors or None for base text).
+    let mut floats = Vec::new();
+    let content: Vec<(usize, Option<(Anchor, Anchor)>)> = anchors_at
+        .iter()
+        .enumerate()
+        .filter(|(p, _)| !floats_pending.iter().any(|f| f.0 == *p))
+        .map(|(p, a)| (p, *a))
+        .collect();
+    for (position, kept, opens) in floats_pending {
+        let next = content.iter().find(|(p, _)| *p > position);
+        let previous = content.iter().rev().find(|(p, _)| *p < position);
+        // Next to a tagged span or a placeholder it moves with it; next to
+        // words in the base formatting, whose place in the translation is
+        // unknown, it goes to the start (a range opening) or the end.
+        let anchor = match (next, previous) {
+            (Some((_, Some((before, _)))), _) => *before,
+            (_, Some((_, Some((_, after))))) => *after,
+            _ if opens => Anchor::Start,
+            _ => Anchor::End,
+        };
+        floats.push((anchor, kept));
     }
 
+    // Leading and trailing whitespace stays outside the translation.
+    let mut lead = String::new();
+    while let Some(inline::Item::Text(_, text)) = items.first_mut() {
+        let trimmed = text.trim_start();
+        lead.push_str(&text[..text.len() - trimmed.len()]);
+        if trimmed.is_empty() {
+            items.remove(0);
+        } else {
+            *text = trimmed.to_owned();
+            break;
+        }
+    }
+    let mut trail = String::new();
+    while let Some(inline::Item::Text(_, text)) = items.last_mut() {
+        let trimmed = text.trim_end();
+        trail.insert_str(0, &text[trimmed.len()..]);
+        if trimmed.is_empty() {
+            items.pop();
+        } else {
+            *text = trimmed.to_owned();
+            break;
+        }
+    }
+    let tagged = inline::write(&inline::pieces(&items));
+    let text = inline::plain(&tagged).trim().to_owned();
+    let literal_tags = items
+        .iter()
+        .any(|item| matches!(item, inline::Item::Text(_, t) if inline::has_tags(t)));
+    let markup = (!tags.is_empty() || !atoms.is_empty()) && !literal_tags;
+    let spec = markup.then(|| inline::Spec::of(&tagged));
+
+    let wrappers = paragraph
+        .wrappers
+        .iter()
+        .map(|w| WrapperBytes {
+            head: w.start..w.head_end.unwrap_or(w.tail.start),
+            tail: w.tail.clone(),
+        })
+        .collect();
     let plan = Plan {
-        anchor: anchor.range.clone(),
-        prefix: anchor.prefix.clone(),
+        region: paragraph.content.clone(),
+        prefix: paragraph.prefix.clone(),
         lead,
         trail,
-        deletions,
+        wrappers,
+        styles: styles_out,
+        tags,
+        atoms,
+        floats,
+        cuts,
+        spec,
     };
     Some((
         plan,
         Block {
             kind,
-            text: trimmed.to_owned(),
+            text,
+            markup: markup.then_some(tagged),
         },
     ))
 }
 
-/// The part with each plan applied.
-fn render_part(xml: &[u8], plans: &[Plan], translations: &[String]) -> Vec<u8> {
-    let mut edits: Vec<(Range<usize>, Option<Vec<u8>>)> = Vec::new();
-    for (plan, translation) in plans.iter().zip(translations) {
-        let text = format!("{}{}{}", plan.lead, translation, plan.trail);
-        edits.push((
-            plan.anchor.clone(),
-            Some(runs_xml(&plan.prefix, &text).into_bytes()),
-        ));
-        edits.extend(plan.deletions.iter().map(|range| (range.clone(), None)));
-    }
-    edits.sort_by_key(|(range, _)| (range.start, std::cmp::Reverse(range.end)));
-    let mut out = Vec::with_capacity(xml.len() + xml.len() / 2);
-    let mut position = 0;
-    for (range, replacement) in edits {
-        if range.start < position {
-            // Inside an element already removed.
-            continue;
-        }
-        out.extend_from_slice(&xml[position..range.start]);
-        if let Some(replacement) = replacement {
-            out.extend_from_slice(&replacement);
-        }
-        position = range.end;
-    }
-    out.extend_from_slice(&xml[position..]);
-    out
+/// Writes plans back into a part: each block's region rebuilt from its
+/// translation, everything else copied. Paragraphs nest (a text box inside a
+/// picture inside a paragraph), so the content of what is kept whole is
+/// itself copied with the plans inside it applied.
+struct PartWriter<'a> {
+    xml: &'a [u8],
+    /// Plans (and cuts, as empty replacements) by start offset.
+    edits: Vec<Edit<'a>>,
 }
 
-/// `text` as the content of a run: `w:t` elements, with `w:tab` for tabs and `w:br` for line breaks.
+enum Edit<'a> {
+    Plan {
+        plan: &'a Plan,
+        checked: inline::Checked,
+    },
+    Cut(Range<usize>),
+}
+
+impl Edit<'_> {
+    fn range(&self) -> Range<usize> {
+        match self {
+            Edit::Plan { plan, .. } => plan.region.clone(),
+            Edit::Cut(range) => range.clone(),
+        }
+    }
+}
+
+/// The part with each plan applied, and for each block what its tags came back with.
+fn render_part(
+    xml: &[u8],
+    plans: &[Plan],
+    translations: &[String],
+) -> (Vec<u8>, Vec<Vec<inline::Problem>>) {
+    let mut problems = Vec::with_capacity(plans.len());
+    let mut edits = Vec::new();
+    for (plan, translation) in plans.iter().zip(translations) {
+        let checked = match &plan.spec {
+            Some(spec) => inline::check(spec, translation),
+            None => {
+                // No tags in the source: the translation is plain text, and
+                // anything kept whole follows it.
+                let mut items = vec![inline::Item::Text(None, translation.clone())];
+                items.extend(plan.atoms.iter().map(|(id, _)| inline::Item::Atom(*id)));
+                inline::Checked {
+                    items,
+                    problems: Vec::new(),
+                }
+            }
+        };
+        problems.push(checked.problems.clone());
+        edits.extend(plan.cuts.iter().cloned().map(Edit::Cut));
+        edits.push(Edit::Plan { plan, checked });
+    }
+    edits.sort_by_key(|edit| {
+        let range = edit.range();
+        (range.start, std::cmp::Reverse(range.end))
+    });
+    let writer = PartWriter { xml, edits };
+    let mut out = Vec::with_capacity(xml.len() + xml.len() / 2);
+    writer.copy(0..xml.len(), &mut out);
+    (out, problems)
+}
+
+impl PartWriter<'_> {
+    /// Copies `range` of the part with the edits inside it applied.
+    fn copy(&self, range: Range<usize>, out: &mut Vec<u8>) {
+        let mut position = range.start;
+        let first = self
+            .edits
+            .partition_point(|e| e.range().start < range.start);
+        for edit in &self.edits[first..] {
+            let edit_range = edit.range();
+            if edit_range.start >= range.end {
+                break;
+            }
+            if edit_range.start < position || edit_range.end > range.end {
+                // Inside an edit already applied (it copies its own content).
+                continue;
+            }
+            if matches!(edit, Edit::Plan { .. }) && edit_range == range {
+                // The paragraph being rebuilt, whose only content is what is
+                // kept whole: that content is copied, not rebuilt again.
+                continue;
+            }
+            out.extend_from_slice(&self.xml[position..edit_range.start]);
+            if let Edit::Plan { plan, checked } = edit {
+                self.rebuild(plan, checked, out);
+            }
+            position = edit_range.end;
+        }
+        out.extend_from_slice(&self.xml[position..range.end]);
+    }
+
+    /// A paragraph's content rebuilt from its checked translation.
+    fn rebuild(&self, plan: &Plan, checked: &inline::Checked, out: &mut Vec<u8>) {
+        let mut emitter = Emitter {
+            writer: self,
+            plan,
+            open: Vec::new(),
+            pending: None,
+            out,
+        };
+        let floats = |anchor: Anchor| plan.floats.iter().filter(move |(a, _)| *a == anchor);
+        for (_, kept) in floats(Anchor::Start) {
+            emitter.kept(kept);
+        }
+        emitter.text(0, &plan.lead);
+        let mut placed_tags: Vec<u32> = Vec::new();
+        for item in &checked.items {
+            match item {
+                inline::Item::Text(tag, text) => {
+                    let style = tag
+                        .and_then(|id| plan.tags.iter().find(|(t, _)| *t == id))
+                        .map_or(0, |(_, style)| *style);
+                    let first = tag.filter(|id| !placed_tags.contains(id));
+                    if let Some(id) = first {
+                        placed_tags.push(id);
+                        for (_, kept) in floats(Anchor::BeforeTag(id)) {
+                            emitter.kept(kept);
+                        }
+                    }
+                    emitter.text(style, text);
+                    if let Some(id) = first {
+                        for (_, kept) in floats(Anchor::AfterTag(id)) {
+                            emitter.kept(kept);
+                        }
+                    }
+                }
+                inline::Item::Atom(id) => {
+                    for (_, kept) in floats(Anchor::BeforeAtom(*id)) {
+                        emitter.kept(kept);
+                    }
+                    if let Some((_, parts)) = plan.atoms.iter().find(|(a, _)| a == id) {
+                        for kept in parts {
+                            emitter.kept(kept);
+                        }
+                    }
+                    for (_, kept) in floats(Anchor::AfterAtom(*id)) {
+                        emitter.kept(kept);
+                    }
+                }
+            }
+        }
+        emitter.text(0, &plan.trail);
+        // A span that did not come back: its floats go to the end, and a link
+        // or content control around it is kept (empty), so that neither is
+        // lost; the report names the paragraph.
+        for (id, style) in &plan.tags {
+            if placed_tags.contains(id) {
+                continue;
+            }
+            for (anchor, kept) in &plan.floats {
+                if matches!(anchor, Anchor::BeforeTag(t) | Anchor::AfterTag(t) if t == id) {
+                    emitter.kept(kept);
+                }
+            }
+            let chain = &plan.styles[*style].chain;
+            if !chain.is_empty() && *chain != plan.styles[0].chain {
+                emitter.enter(chain);
+            }
+        }
+        for (_, kept) in floats(Anchor::End) {
+            emitter.kept(kept);
+        }
+        emitter.enter(&[]);
+    }
+}
+
+/// Writes a rebuilt paragraph: wrappers opened and closed as needed, and
+/// consecutive text in one formatting written as one run.
+struct Emitter<'w, 'a> {
+    writer: &'w PartWriter<'a>,
+    plan: &'w Plan,
+    /// Wrappers open now, outermost first.
+    open: Vec<usize>,
+    /// Text not yet written, and its style.
+    pending: Option<(usize, String)>,
+    out: &'w mut Vec<u8>,
+}
+
+impl Emitter<'_, '_> {
+    fn flush(&mut self) {
+        let Some((style, text)) = self.pending.take() else {
+            return;
+        };
+        let Some(style) = self.plan.styles.get(style) else {
+            return;
+        };
+        let xml = self.writer.xml;
+        self.out.extend_from_slice(&xml[style.start_tag.clone()]);
+        if let Some(rpr) = &style.rpr {
+            self.out.extend_from_slice(&xml[rpr.clone()]);
+        }
+        self.out
+            .extend_from_slice(runs_xml(&self.plan.prefix, &text).as_bytes());
+        self.out
+            .extend_from_slice(format!("</{}r>", self.plan.prefix).as_bytes());
+    }
+
+    /// Opens and closes wrappers so that exactly `chain` is open.
+    fn enter(&mut self, chain: &[usize]) {
+        self.flush();
+        let common = self
+            .open
+            .iter()
+            .zip(chain)
+            .take_while(|(a, b)| a == b)
+            .count();
+        while self.open.len() > common {
+            let wrapper = self.open.pop().expect("a wrapper is open");
+            let tail = self.plan.wrappers[wrapper].tail.clone();
+            self.out.extend_from_slice(&self.writer.xml[tail]);
+        }
+        for &wrapper in &chain[common..] {
+            let head = self.plan.wrappers[wrapper].head.clone();
+            self.writer.copy(head, self.out);
+            self.open.push(wrapper);
+        }
+    }
+
+    fn kept(&mut self, kept: &Kept) {
+        self.enter(&kept.chain);
+        self.writer.copy(kept.range.clone(), self.out);
+    }
+
+    fn text(&mut self, style: usize, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some((pending_style, pending)) = &mut self.pending {
+            if *pending_style == style {
+                pending.push_str(text);
+                return;
+            }
+        }
+        let chain = self
+            .plan
+            .styles
+            .get(style)
+            .map(|s| s.chain.clone())
+            .unwrap_or_default();
+        if self.open != chain {
+            self.enter(&chain);
+        } else {
+            self.flush();
+        }
+        self.pending = Some((style, text.to_owned()));
+    }
+}
+
+/// `text` as the content of a run: `w:t` elements, with `w:tab` for tabs,
+/// `w:br` for line breaks and Word's own elements for soft and
+/// non-breaking hyphens.
 fn runs_xml(prefix: &str, text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     let text = text.replace("\r\n", "\n");
@@ -1049,15 +1776,19 @@ fn runs_xml(prefix: &str, text: &str) -> String {
         }
     };
     for c in text.chars() {
+        let element = match c {
+            '\t' => Some("tab"),
+            '\n' => Some("br"),
+            '\u{ad}' => Some("softHyphen"),
+            '\u{2011}' => Some("noBreakHyphen"),
+            _ => None,
+        };
+        if let Some(element) = element {
+            flush(&mut segment, &mut out);
+            out.push_str(&format!("<{prefix}{element}/>"));
+            continue;
+        }
         match c {
-            '\t' => {
-                flush(&mut segment, &mut out);
-                out.push_str(&format!("<{prefix}tab/>"));
-            }
-            '\n' => {
-                flush(&mut segment, &mut out);
-                out.push_str(&format!("<{prefix}br/>"));
-            }
             '&' => segment.push_str("&amp;"),
             '<' => segment.push_str("&lt;"),
             '>' => segment.push_str("&gt;"),
@@ -1080,7 +1811,7 @@ fn is_xml_char(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{sample, Document, Format};
+    use crate::{sample, Document, Format, Rendered};
 
     const TRANSLATED: &[&str] = &[
         "word/document.xml",
@@ -1144,6 +1875,24 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
             .collect()
     }
 
+    /// Each block's source with `f` applied to its words, tags kept: what a good translator returns.
+    fn translate(document: &Document, f: impl Fn(&str) -> String) -> Vec<String> {
+        document
+            .blocks()
+            .iter()
+            .map(|block| {
+                let pieces: Vec<inline::Piece> = inline::parse(block.source())
+                    .into_iter()
+                    .map(|piece| match piece {
+                        inline::Piece::Text(text) => inline::Piece::Text(f(&text)),
+                        other => other,
+                    })
+                    .collect();
+                inline::write(&pieces)
+            })
+            .collect()
+    }
+
     fn count_paragraphs(xml: &str) -> usize {
         xml.matches("<w:p>").count() + xml.matches("<w:p ").count() + xml.matches("<w:p/>").count()
     }
@@ -1185,12 +1934,10 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     fn docx_round_trip_keeps_structure_and_copies_untranslated_entries_raw() {
         let source = sample::docx(5);
         let document = read(&source);
-        let translations: Vec<String> = document
-            .blocks()
-            .iter()
-            .map(|b| format!("<ZH> {} & co", b.text.to_uppercase()))
-            .collect();
-        let output = document.render(&translations, Format::Docx).unwrap();
+        let translations = translate(&document, |t| format!("<ZH>{} & co", t.to_uppercase()));
+        let rendered = document.render(&translations, Format::Docx).unwrap();
+        assert_eq!(rendered.needs_look, []);
+        let output = rendered.bytes;
         let again = read(&output);
 
         assert_eq!(again.blocks().len(), document.blocks().len());
@@ -1201,7 +1948,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
             .zip(&translations)
         {
             assert_eq!(before.kind, after.kind);
-            assert_eq!(&after.text, expected);
+            assert_eq!(after.source(), expected);
         }
         for name in TRANSLATED {
             let (old, new) = (part(&source, name), part(&output, name));
@@ -1230,8 +1977,12 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     fn docx_rendered_with_its_own_texts_reads_back_the_same_blocks() {
         let source = sample::docx(5);
         let document = read(&source);
-        let same: Vec<String> = document.blocks().iter().map(|b| b.text.clone()).collect();
-        let again = read(&document.render(&same, Format::Docx).unwrap());
+        let same: Vec<String> = document
+            .blocks()
+            .iter()
+            .map(|b| b.source().to_owned())
+            .collect();
+        let again = read(&document.render(&same, Format::Docx).unwrap().bytes);
         assert_eq!(again.blocks(), document.blocks());
     }
 
@@ -1294,19 +2045,32 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     #[test]
     fn translations_are_escaped_and_tabs_and_breaks_become_elements() {
         let source = docx_of(
-            "<w:p><w:r><w:rPr><w:i/></w:rPr><w:t>old</w:t></w:r><w:r><w:t xml:space=\"preserve\"> text</w:t></w:r></w:p>",
+            "<w:p><w:r><w:rPr><w:i/></w:rPr><w:t>old</w:t></w:r><w:r><w:rPr><w:i/></w:rPr><w:t xml:space=\"preserve\"> text</w:t></w:r></w:p>",
         );
         let document = read(&source);
+        assert_eq!(
+            document.blocks()[0].markup,
+            None,
+            "one formatting is no tag"
+        );
         let output = document
-            .render(&["a < b & c > d\tnext\nline".to_string()], Format::Docx)
-            .unwrap();
+            .render(
+                &["a < b & c > d\tnext\nline\u{ad}break".to_string()],
+                Format::Docx,
+            )
+            .unwrap()
+            .bytes;
         let xml = part(&output, MAIN_PART);
         assert!(xml.contains(
             "<w:r><w:rPr><w:i/></w:rPr><w:t xml:space=\"preserve\">a &lt; b &amp; c &gt; d</w:t>\
-<w:tab/><w:t xml:space=\"preserve\">next</w:t><w:br/><w:t xml:space=\"preserve\">line</w:t></w:r></w:p>"
+<w:tab/><w:t xml:space=\"preserve\">next</w:t><w:br/><w:t xml:space=\"preserve\">line</w:t>\
+<w:softHyphen/><w:t xml:space=\"preserve\">break</w:t></w:r></w:p>"
         ), "{xml}");
         assert!(!xml.contains(" text"));
-        assert_eq!(read(&output).blocks()[0].text, "a < b & c > d\tnext\nline");
+        assert_eq!(
+            read(&output).blocks()[0].text,
+            "a < b & c > d\tnext\nline\u{ad}break"
+        );
     }
 
     #[test]
@@ -1322,16 +2086,26 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
 </w:p>";
         let document = read(&docx_of(body));
         assert_eq!(document.blocks()[0].text, "inserted Hong Kong tick");
-        let output = document
-            .render(&["新文字".to_string()], Format::Docx)
+        assert_eq!(
+            document.blocks()[0].markup.as_deref(),
+            Some("<g1>inserted </g1><g2>Hong Kong</g2><x1/> tick<x2/>"),
+            "the base is the formatting outside the smart tag and the insertion"
+        );
+        let rendered = document
+            .render(
+                &["<g1>新</g1><g2>香港</g2><x1/>勾<x2/>".to_string()],
+                Format::Docx,
+            )
             .unwrap();
-        let xml = part(&output, MAIN_PART);
+        assert_eq!(rendered.needs_look, []);
+        let xml = part(&rendered.bytes, MAIN_PART);
         let expected = "<w:p>\
-<w:ins w:id=\"1\" w:author=\"A\"><w:r><w:t xml:space=\"preserve\">新文字</w:t></w:r></w:ins>\
+<w:ins w:id=\"1\" w:author=\"A\"><w:r><w:t xml:space=\"preserve\">新</w:t></w:r></w:ins>\
 <w:del w:id=\"2\" w:author=\"A\"><w:r><w:delText>deleted</w:delText></w:r></w:del>\
-\
+<w:smartTag w:uri=\"u\" w:element=\"place\"><w:r><w:t xml:space=\"preserve\">香港</w:t></w:r></w:smartTag>\
 <w:r><w:br w:type=\"page\"/></w:r>\
 <w:r><w:sym w:font=\"Wingdings\" w:char=\"F0FC\"/></w:r>\
+<w:r><w:t xml:space=\"preserve\">勾</w:t></w:r>\
 <w:fldSimple w:instr=\" DATE \"><w:r><w:t>1/3/2026</w:t></w:r></w:fldSimple>\
 <w:bookmarkStart w:id=\"0\" w:name=\"b\"/><w:bookmarkEnd w:id=\"0\"/>\
 </w:p>";
@@ -1339,17 +2113,36 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
     }
 
     #[test]
-    fn a_hyperlink_with_the_first_text_run_keeps_the_translation() {
+    fn a_hyperlink_keeps_the_words_its_tag_comes_back_around() {
         let body = "<w:p><w:hyperlink r:id=\"rId9\"><w:r><w:t>Budget</w:t></w:r></w:hyperlink>\
 <w:r><w:t xml:space=\"preserve\"> website</w:t></w:r></w:p>";
         let document = read(&docx_of(body));
-        let output = document
+        assert_eq!(
+            document.blocks()[0].markup.as_deref(),
+            Some("<g1>Budget</g1> website")
+        );
+        let rendered = document
+            .render(&["<g1>預算</g1>網站".to_string()], Format::Docx)
+            .unwrap();
+        assert_eq!(rendered.needs_look, []);
+        assert!(part(&rendered.bytes, MAIN_PART).contains(
+            "<w:p><w:hyperlink r:id=\"rId9\"><w:r><w:t xml:space=\"preserve\">預算</w:t></w:r></w:hyperlink>\
+<w:r><w:t xml:space=\"preserve\">網站</w:t></w:r></w:p>"
+        ));
+
+        // Without its tag the link is kept (empty) and the paragraph is reported.
+        let rendered = document
             .render(&["預算網站".to_string()], Format::Docx)
             .unwrap();
-        let xml = part(&output, MAIN_PART);
-        assert!(xml.contains(
-            "<w:p><w:hyperlink r:id=\"rId9\"><w:r><w:t xml:space=\"preserve\">預算網站</w:t></w:r></w:hyperlink></w:p>"
-        ), "{xml}");
+        assert_eq!(
+            rendered.needs_look,
+            [(0, vec![inline::Problem::MissingTag { tag: "g1".into() }])]
+        );
+        let xml = part(&rendered.bytes, MAIN_PART);
+        assert!(
+            xml.contains("<w:hyperlink r:id=\"rId9\"></w:hyperlink>"),
+            "{xml}"
+        );
     }
 
     #[test]
@@ -1363,7 +2156,8 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         );
         let output = document
             .render(&["縮排".to_string()], Format::Docx)
-            .unwrap();
+            .unwrap()
+            .bytes;
         let xml = part(&output, MAIN_PART);
         assert!(
             xml.contains(
@@ -1372,6 +2166,237 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
             ),
             "{xml}"
         );
+    }
+
+    /// Renders `document` with each block's source unchanged, as a translator that changes nothing.
+    fn identity(document: &Document) -> Rendered {
+        let same: Vec<String> = document
+            .blocks()
+            .iter()
+            .map(|b| b.source().to_owned())
+            .collect();
+        document.render(&same, Format::Docx).unwrap()
+    }
+
+    fn census_of(bytes: &[u8]) -> Census {
+        census(bytes, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn a_part_with_a_byte_order_mark_is_written_back_well_formed() {
+        let mut xml = b"\xEF\xBB\xBF".to_vec();
+        xml.extend(document_xml("<w:p><w:r><w:t>Budget</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\"> speech</w:t></w:r></w:p>").as_bytes());
+        let source = zip_of(&[(MAIN_PART, &xml)], false);
+        let document = read(&source);
+        let rendered = document
+            .render(&["<g1>預算</g1>案演辭".to_string()], Format::Docx)
+            .unwrap();
+        let mut archive = ZipArchive::new(Cursor::new(&rendered.bytes)).unwrap();
+        let mut out = Vec::new();
+        archive
+            .by_name(MAIN_PART)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        assert!(out.starts_with(b"\xEF\xBB\xBF"), "the mark is kept");
+        let text = String::from_utf8(out[3..].to_vec()).unwrap();
+        assert!(text.contains("<w:body><w:p><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">預算</w:t></w:r>"), "{text}");
+        assert_eq!(
+            read(&rendered.bytes).blocks()[0].source(),
+            "<g1>預算</g1>案演辭"
+        );
+    }
+
+    /// A complex field: begin, instruction, separate, result, end, each in its own run.
+    fn complex_field(instruction: &str, result: &str) -> String {
+        format!(
+            "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> {instruction} </w:instrText></w:r>\
+<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>{result}</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
+        )
+    }
+
+    #[test]
+    fn fields_stay_where_they_were_among_the_words() {
+        let body = format!(
+            "<w:p><w:r><w:t xml:space=\"preserve\">Page </w:t></w:r>{}<w:r><w:t xml:space=\"preserve\"> of </w:t></w:r>{}</w:p>\
+<w:p><w:r><w:t xml:space=\"preserve\">Dear </w:t></w:r><w:fldSimple w:instr=\" MERGEFIELD Name \"><w:r><w:t>«Name»</w:t></w:r></w:fldSimple>\
+<w:r><w:t xml:space=\"preserve\">, thank you for your letter.</w:t></w:r></w:p>",
+            complex_field("PAGE", "1"),
+            complex_field("NUMPAGES", "3")
+        );
+        let source = docx_of(&body);
+        let document = read(&source);
+        let markups: Vec<&str> = document.blocks().iter().map(|b| b.source()).collect();
+        assert_eq!(
+            markups,
+            [
+                "Page <x1/> of <x2/>",
+                "Dear <x1/>, thank you for your letter."
+            ]
+        );
+        let rendered = document
+            .render(
+                &[
+                    "第<x1/>頁，共<x2/>頁".to_string(),
+                    "<x1/>，感謝來信。".to_string(),
+                ],
+                Format::Docx,
+            )
+            .unwrap();
+        assert_eq!(rendered.needs_look, []);
+        let xml = part(&rendered.bytes, MAIN_PART);
+        let page = xml.find("第").unwrap();
+        let first_field = xml.find("PAGE").unwrap();
+        let of = xml.find("頁，共").unwrap();
+        let second_field = xml.find("NUMPAGES").unwrap();
+        assert!(
+            page < first_field && first_field < of && of < second_field,
+            "{xml}"
+        );
+        assert!(xml.find("MERGEFIELD").unwrap() < xml.find("，感謝來信").unwrap());
+        assert_eq!(census_of(&rendered.bytes).fields, 3);
+        assert_eq!(census_of(&rendered.bytes), census_of(&source));
+    }
+
+    #[test]
+    fn inline_content_controls_links_and_soft_hyphens_survive_a_round_trip() {
+        let body = "<w:p><w:r><w:t xml:space=\"preserve\">Reply by </w:t></w:r>\
+<w:sdt><w:sdtPr><w:alias w:val=\"Date\"/><w:id w:val=\"7\"/></w:sdtPr><w:sdtContent><w:r><w:t>1 March 2027</w:t></w:r></w:sdtContent></w:sdt>\
+<w:r><w:t xml:space=\"preserve\"> to the </w:t></w:r><w:hyperlink r:id=\"rId5\"><w:r><w:rPr><w:rStyle w:val=\"Hyperlink\"/></w:rPr><w:t>Secretariat</w:t></w:r></w:hyperlink>\
+<w:r><w:t xml:space=\"preserve\"> or see </w:t></w:r><w:hyperlink w:anchor=\"annex\"><w:r><w:t>Annex</w:t></w:r></w:hyperlink>\
+<w:r><w:t xml:space=\"preserve\"> for the con</w:t></w:r><w:r><w:softHyphen/><w:t>sul</w:t><w:softHyphen/><w:t>tation.</w:t></w:r></w:p>";
+        let source = docx_of(body);
+        let document = read(&source);
+        assert_eq!(
+            document.blocks()[0].source(),
+            "Reply by <g1>1 March 2027</g1> to the <g2>Secretariat</g2> or see <g3>Annex</g3> for the con\u{ad}sul\u{ad}tation."
+        );
+        let rendered = identity(&document);
+        assert_eq!(rendered.needs_look, []);
+        assert_eq!(census_of(&rendered.bytes), census_of(&source));
+        let before = census_of(&source);
+        assert_eq!((before.hyperlinks, before.content_controls), (2, 1));
+        let xml = part(&rendered.bytes, MAIN_PART);
+        assert_eq!(xml.matches("<w:softHyphen/>").count(), 2, "{xml}");
+        assert!(xml.contains("<w:sdt><w:sdtPr><w:alias w:val=\"Date\"/><w:id w:val=\"7\"/></w:sdtPr><w:sdtContent><w:r><w:t xml:space=\"preserve\">1 March 2027</w:t></w:r></w:sdtContent></w:sdt>"), "{xml}");
+        assert_eq!(read(&rendered.bytes).blocks(), document.blocks());
+
+        // Through a translator that carries the tags, each lands on its words.
+        let rendered = document
+            .render(
+                &[
+                    "請於<g1>2027年3月1日</g1>前回覆<g2>秘書處</g2>，或參閱<g3>附件</g3>。"
+                        .to_string(),
+                ],
+                Format::Docx,
+            )
+            .unwrap();
+        let xml = part(&rendered.bytes, MAIN_PART);
+        assert!(xml.contains("<w:hyperlink r:id=\"rId5\"><w:r><w:rPr><w:rStyle w:val=\"Hyperlink\"/></w:rPr><w:t xml:space=\"preserve\">秘書處</w:t></w:r></w:hyperlink>"), "{xml}");
+        assert!(xml.contains("<w:hyperlink w:anchor=\"annex\"><w:r><w:t xml:space=\"preserve\">附件</w:t></w:r></w:hyperlink>"), "{xml}");
+        assert_eq!(census_of(&rendered.bytes).content_controls, 1);
+    }
+
+    #[test]
+    fn mixed_formatting_stays_on_the_words_that_carry_it() {
+        let body = "<w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Note:</w:t></w:r><w:r><w:t xml:space=\"preserve\"> under the </w:t></w:r>\
+<w:r><w:rPr><w:i/><w:lang w:val=\"en-GB\"/></w:rPr><w:t>Employment Ordinance</w:t></w:r><w:r><w:rPr><w:i/><w:lang w:val=\"en-US\"/></w:rPr><w:t xml:space=\"preserve\"> (Cap. 57)</w:t></w:r>\
+<w:r><w:t xml:space=\"preserve\">, the 1</w:t></w:r><w:r><w:rPr><w:vertAlign w:val=\"superscript\"/></w:rPr><w:t>st</w:t></w:r>\
+<w:r><w:t xml:space=\"preserve\"> payment is due.</w:t></w:r><w:r><w:rPr><w:rStyle w:val=\"FootnoteReference\"/></w:rPr><w:footnoteReference w:id=\"2\"/></w:r></w:p>";
+        let document = read(&docx_of(body));
+        assert_eq!(
+            document.blocks()[0].source(),
+            "<g1>Note:</g1> under the <g2>Employment Ordinance (Cap. 57)</g2>, the 1<g3>st</g3> payment is due.<x1/>",
+            "runs that differ only in language are one span"
+        );
+        let rendered = document
+            .render(&["<g1>注意：</g1>根據<g2>《僱傭條例》（第57章）</g2>，第1<g3>期</g3>款項到期。<x1/>".to_string()], Format::Docx)
+            .unwrap();
+        assert_eq!(rendered.needs_look, []);
+        let again = read(&rendered.bytes);
+        assert_eq!(
+            again.blocks()[0].text,
+            "注意：根據《僱傭條例》（第57章），第1期款項到期。"
+        );
+        let xml = part(&rendered.bytes, MAIN_PART);
+        assert!(xml.contains("<w:r><w:rPr><w:i/><w:lang w:val=\"en-GB\"/></w:rPr><w:t xml:space=\"preserve\">《僱傭條例》（第57章）</w:t></w:r>"), "{xml}");
+        assert!(
+            xml.contains("<w:footnoteReference w:id=\"2\"/></w:r></w:p>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">注意：</w:t></w:r>"
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<w:vertAlign w:val=\"superscript\"/></w:rPr><w:t xml:space=\"preserve\">期</w:t>"
+            ),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn an_entry_with_a_unicode_path_field_is_written_under_its_header_name() {
+        // An Info-ZIP Unicode Path field names the entry differently from its
+        // header; its CRC is the header name's, so readers that honour it accept it.
+        let header_name = MAIN_PART;
+        let mut field = vec![1u8];
+        field.extend(crc32fast::hash(header_name.as_bytes()).to_le_bytes());
+        field.extend(b"word/elsewhere.xml");
+        // The zip crate does not write this field, so it is written under
+        // another id and the id is patched in both headers.
+        let mut options = SimpleFileOptions::default().into_full_options();
+        options
+            .add_extra_data(0xCAFE, field.clone(), false)
+            .unwrap();
+        let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+        writer.start_file(header_name, options).unwrap();
+        writer
+            .write_all(document_xml("<w:p><w:r><w:t>Budget</w:t></w:r></w:p>").as_bytes())
+            .unwrap();
+        let mut source = writer.finish().unwrap().into_inner();
+        let mut patched = 0;
+        while let Some(at) = source.windows(2).position(|w| w == [0xFE, 0xCA]) {
+            source[at..at + 2].copy_from_slice(&0x7075u16.to_le_bytes());
+            patched += 1;
+        }
+        assert_eq!(patched, 2, "local and central headers");
+        let named = ZipArchive::new(Cursor::new(&source)).unwrap();
+        assert_eq!(
+            named.name_for_index(0),
+            Some("word/elsewhere.xml"),
+            "the zip crate's name"
+        );
+        let document = read(&source);
+        assert_eq!(document.blocks()[0].text, "Budget");
+        let output = document
+            .render(&["預算".to_string()], Format::Docx)
+            .unwrap()
+            .bytes;
+        let local_name = |bytes: &[u8]| {
+            let length = usize::from(u16::from_le_bytes([bytes[26], bytes[27]]));
+            String::from_utf8(bytes[30..30 + length].to_vec()).unwrap()
+        };
+        assert_eq!(local_name(&output), header_name);
+        let named = ZipArchive::new(Cursor::new(&output)).unwrap();
+        assert_eq!(named.name_for_index(0), Some(header_name), "no other name");
+        assert_eq!(read(&output).blocks()[0].text, "預算");
+    }
+
+    #[test]
+    fn a_run_of_text_and_a_picture_that_is_the_whole_paragraph_is_written_once() {
+        let body = "<w:p><w:r><w:t>Chart</w:t><w:drawing><wp:inline xmlns:wp=\"urn:wp\"/></w:drawing></w:r></w:p>";
+        let document = read(&docx_of(body));
+        assert_eq!(document.blocks()[0].source(), "<x1/>Chart");
+        let output = document
+            .render(&["<x1/>圖表".to_string()], Format::Docx)
+            .unwrap()
+            .bytes;
+        let xml = part(&output, MAIN_PART);
+        assert!(xml.contains("<w:p><w:r><w:drawing><wp:inline xmlns:wp=\"urn:wp\"/></w:drawing></w:r><w:r><w:t xml:space=\"preserve\">圖表</w:t></w:r></w:p>"), "{xml}");
     }
 
     #[test]
@@ -1387,7 +2412,8 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         );
         let output = document
             .render(&["標題".to_string()], Format::Docx)
-            .unwrap();
+            .unwrap()
+            .bytes;
         assert!(part(&output, MAIN_PART).contains("<r><t xml:space=\"preserve\">標題</t></r>"));
     }
 
@@ -1588,7 +2614,10 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         );
         let document = read(&docx_of(&body));
         assert!(document.blocks()[0].text.starts_with("textdeep more"));
-        let output = document.render(&["x".to_string()], Format::Docx).unwrap();
+        let output = document
+            .render(&["x".to_string()], Format::Docx)
+            .unwrap()
+            .bytes;
         assert_eq!(read(&output).blocks()[0].text, "x");
     }
 
@@ -1602,7 +2631,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
             .iter()
             .map(|b| format!("譯：{}", b.text))
             .collect();
-        let output = document.render(&translations, Format::Docx).unwrap();
+        let output = document.render(&translations, Format::Docx).unwrap().bytes;
         assert_eq!(read(&output).blocks().len(), document.blocks().len());
     }
 }

@@ -207,14 +207,17 @@ mod tests {
             Block {
                 kind: BlockKind::Heading,
                 text: "標題".into(),
+                markup: None,
             },
             Block {
                 kind: BlockKind::ListItem,
                 text: "first\tsecond".into(),
+                markup: None,
             },
             Block {
                 kind: BlockKind::Paragraph,
                 text: "line one\nline two".into(),
+                markup: None,
             },
         ];
         let bytes = build(&blocks, Format::Docx).unwrap();
@@ -228,14 +231,17 @@ mod tests {
             Block {
                 kind: BlockKind::Heading,
                 text: "Budget".into(),
+                markup: None,
             },
             Block {
                 kind: BlockKind::ListItem,
                 text: "Housing".into(),
+                markup: None,
             },
             Block {
                 kind: BlockKind::Paragraph,
                 text: "# not a heading".into(),
+                markup: None,
             },
         ];
         let out = String::from_utf8(build(&blocks, Format::Markdown).unwrap()).unwrap();

@@ -9,6 +9,9 @@
 //!
 //! Module layout:
 //!
+//! - [`inline`]: inline formatting through a translation, as paired tags
+//!   (`<g1>…</g1>`) and placeholders (`<x1/>`) in a block's markup, checked
+//!   and repaired when the translation comes back; also the pseudo-translation.
 //! - [`error`]: [`DocumentError`], one variant per thing that can be wrong
 //!   with a file, each with a stable `code()` and a message that says the fix.
 //! - `docx`: Word files, edited in place inside the zip (streaming XML, only
@@ -29,8 +32,10 @@
 mod docx;
 pub mod error;
 mod fresh;
+pub mod inline;
 mod markdown;
 mod pdf;
+pub mod roundtrip;
 #[doc(hidden)]
 pub mod sample;
 mod text;
@@ -48,6 +53,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+pub use docx::{census, Census};
 pub use error::DocumentError;
 pub use fresh::bilingual_docx;
 
@@ -121,6 +127,45 @@ pub struct Block {
     pub kind: BlockKind,
     /// The text, never empty or whitespace-only.
     pub text: String,
+    /// The text with its inline formatting as tags (see [`inline`]), when
+    /// some of its words are formatted apart from the rest or it holds
+    /// fields, note marks or pictures. This is what goes to the translator,
+    /// and its translation is what [`Document::render`] takes for the block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markup: Option<String>,
+}
+
+impl Block {
+    /// A block of plain text, without inline formatting.
+    pub fn plain(kind: BlockKind, text: impl Into<String>) -> Block {
+        Block {
+            kind,
+            text: text.into(),
+            markup: None,
+        }
+    }
+
+    /// What a translator is given: the markup when there is one, else the text.
+    pub fn source(&self) -> &str {
+        self.markup.as_deref().unwrap_or(&self.text)
+    }
+
+    /// A translation of [`Block::source`] as plain text (tags removed when the block has markup).
+    pub fn plain_translation(&self, translation: &str) -> String {
+        match self.markup {
+            Some(_) => inline::plain(translation).trim().to_owned(),
+            None => translation.to_owned(),
+        }
+    }
+}
+
+/// A document written back, with the blocks whose inline formatting did not
+/// all come back through the translation.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    /// Blocks that need a look, in order: the block's index and what happened to its tags.
+    pub needs_look: Vec<(usize, Vec<inline::Problem>)>,
 }
 
 /// Bounds on what a reader accepts, so that hostile files cannot exhaust memory.
@@ -289,7 +334,7 @@ impl Document {
     /// [`Document::blocks`] differ in length, [`DocumentError::CannotWrite`]
     /// for `to == Format::Pdf`, [`DocumentError::Write`] if building the
     /// output fails.
-    pub fn render(&self, translations: &[String], to: Format) -> Result<Vec<u8>, DocumentError> {
+    pub fn render(&self, translations: &[String], to: Format) -> Result<Rendered, DocumentError> {
         if translations.len() != self.blocks.len() {
             return Err(DocumentError::TranslationCount {
                 expected: self.blocks.len(),
@@ -299,23 +344,42 @@ impl Document {
         if !to.can_write() {
             return Err(DocumentError::CannotWrite { format: to });
         }
+        let plain = |bytes: Vec<u8>| Rendered {
+            bytes,
+            needs_look: Vec::new(),
+        };
         match (&self.source, to) {
-            (Source::Docx(source), Format::Docx) => source.render(translations),
-            (Source::Markdown(source), Format::Markdown) => Ok(source.render(translations)),
-            (Source::Text(source), Format::Text) => Ok(source.render(translations)),
+            (Source::Docx(source), Format::Docx) => {
+                let (bytes, problems) = source.render(translations)?;
+                let needs_look = problems
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, problems)| !problems.is_empty())
+                    .collect();
+                Ok(Rendered { bytes, needs_look })
+            }
+            (Source::Markdown(source), Format::Markdown) => Ok(plain(source.render(translations))),
+            (Source::Text(source), Format::Text) => Ok(plain(source.render(translations))),
             _ => {
+                // Another format: the words come across, their inline formatting does not.
                 let blocks: Vec<Block> = self
                     .blocks
                     .iter()
                     .zip(translations)
-                    .map(|(block, text)| Block {
-                        kind: block.kind,
-                        text: text.clone(),
-                    })
+                    .map(|(block, text)| Block::plain(block.kind, block.plain_translation(text)))
                     .collect();
-                fresh::build(&blocks, to)
+                fresh::build(&blocks, to).map(plain)
             }
         }
+    }
+
+    /// The translations as the reader sees them in the output: plain text, tags removed.
+    pub fn plain_translations(&self, translations: &[String]) -> Vec<String> {
+        self.blocks
+            .iter()
+            .zip(translations)
+            .map(|(block, text)| block.plain_translation(text))
+            .collect()
     }
 }
 
@@ -454,9 +518,12 @@ mod tests {
         let document = Document::from_bytes(b"one\n\ntwo\n", Format::Text, &Limits::default())
             .expect("plain text reads");
         let translations = vec!["uno".to_string(), "dos".to_string()];
-        let markdown = document.render(&translations, Format::Markdown).unwrap();
+        let markdown = document
+            .render(&translations, Format::Markdown)
+            .unwrap()
+            .bytes;
         assert_eq!(String::from_utf8(markdown).unwrap(), "uno\n\ndos\n");
-        let docx = document.render(&translations, Format::Docx).unwrap();
+        let docx = document.render(&translations, Format::Docx).unwrap().bytes;
         let again = Document::from_bytes(&docx, Format::Docx, &Limits::default()).unwrap();
         let texts: Vec<&str> = again.blocks().iter().map(|b| b.text.as_str()).collect();
         assert_eq!(texts, ["uno", "dos"]);

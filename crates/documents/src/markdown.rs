@@ -99,10 +99,7 @@ fn scan(source: &str) -> (Vec<Range<usize>>, Vec<Block>) {
         let start = range.start + (slice.len() - slice.trim_start().len());
         let end = range.start + slice.trim_end().len();
         spans.push(start..end);
-        blocks.push(Block {
-            kind,
-            text: trimmed.to_owned(),
-        });
+        blocks.push(Block::plain(kind, trimmed));
     };
 
     for (event, range) in Parser::new_ext(source, options()).into_offset_iter() {
@@ -226,8 +223,13 @@ The Government will spend HK$1,250 million\non housing, a rise of 3.5%.\n\n\
             .iter()
             .map(|b| format!("[zh] {}", b.text.to_uppercase()))
             .collect();
-        let out =
-            String::from_utf8(document.render(&translations, Format::Markdown).unwrap()).unwrap();
+        let out = String::from_utf8(
+            document
+                .render(&translations, Format::Markdown)
+                .unwrap()
+                .bytes,
+        )
+        .unwrap();
         for kept in [
             "---\ntitle: Budget note\n---\n",
             "`inline code`",
@@ -254,7 +256,7 @@ The Government will spend HK$1,250 million\non housing, a rise of 3.5%.\n\n\
         let document = read(source);
         let same: Vec<String> = document.blocks().iter().map(|b| b.text.clone()).collect();
         assert_eq!(
-            document.render(&same, Format::Markdown).unwrap(),
+            document.render(&same, Format::Markdown).unwrap().bytes,
             source.as_bytes()
         );
     }

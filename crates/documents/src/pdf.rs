@@ -28,8 +28,107 @@ const PDF_STACK: usize = 64 * 1024 * 1024;
 /// parser panic), [`DocumentError::PdfEncrypted`] for a password-protected
 /// one, [`DocumentError::PdfNoText`] when no page has text.
 pub(crate) fn read(bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
+    check_field_widths(bytes)?;
     let owned = bytes.to_vec();
     isolated(move || extract(&owned))
+}
+
+/// Largest number accepted in a `/W` array.
+///
+/// lopdf allocates a buffer of each field width of a cross-reference stream
+/// (`/W [1 4 2]`) before it reads any of the stream, so a width of 50 GB
+/// makes the allocation fail, and a failed allocation aborts the process:
+/// no `catch_unwind` stops that (found by fuzzing). Real widths are 1 to 8
+/// bytes; the same key in CID fonts holds character codes and glyph widths,
+/// far below this bound.
+const MAX_W_NUMBER: u64 = 1 << 24;
+
+/// Refuses a PDF whose `/W` arrays hold a number over [`MAX_W_NUMBER`],
+/// before lopdf sees it.
+///
+/// The raw bytes are scanned for the name `/W` (or `/#57`, the same name
+/// escaped) followed by an array, rather than parsed: cross-reference
+/// streams are never compressed, and lopdf only accepts a `/W` array of
+/// plain integers, so every array it would use is seen whole here. Each
+/// byte is looked at once.
+fn check_field_widths(bytes: &[u8]) -> Result<(), DocumentError> {
+    let mut at = 0;
+    while let Some(slash) = bytes[at..].iter().position(|&c| c == b'/') {
+        let name_start = at + slash + 1;
+        let name_end = bytes[name_start..]
+            .iter()
+            .position(|&c| !is_regular(c))
+            .map_or(bytes.len(), |n| name_start + n);
+        at = name_end;
+        if !matches!(&bytes[name_start..name_end], b"W" | b"#57") {
+            continue;
+        }
+        let (end, largest) = array_numbers(bytes, name_end);
+        at = end;
+        if let Some(n) = largest.filter(|&n| n > MAX_W_NUMBER) {
+            return Err(DocumentError::Pdf {
+                message: format!(
+                    "a /W array holds {n}, more than any real file; the cross-reference stream is damaged"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads the array that starts at `at` (after whitespace and comments) as
+/// far as it holds only numbers; returns where the scan stopped and the
+/// largest magnitude seen (saturating), or `None` when there is no array.
+fn array_numbers(bytes: &[u8], mut at: usize) -> (usize, Option<u64>) {
+    let skip_space = |mut at: usize| loop {
+        match bytes.get(at) {
+            Some(&c) if is_whitespace(c) => at += 1,
+            // A comment runs to the end of its line, as in lopdf.
+            Some(b'%') => {
+                at += bytes[at..]
+                    .iter()
+                    .position(|&c| c == b'\r' || c == b'\n')
+                    .unwrap_or(bytes.len() - at);
+            }
+            _ => return at,
+        }
+    };
+    at = skip_space(at);
+    if bytes.get(at) != Some(&b'[') {
+        return (at, None);
+    }
+    let mut largest = 0u64;
+    at += 1;
+    loop {
+        at = skip_space(at);
+        match bytes.get(at) {
+            Some(c) if c.is_ascii_digit() => {
+                let mut n = 0u64;
+                while let Some(&d) = bytes.get(at).filter(|d| d.is_ascii_digit()) {
+                    n = n.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+                    at += 1;
+                }
+                largest = largest.max(n);
+            }
+            // Signs and decimal points are stepped over: a real is no width
+            // to lopdf, and an integer's digits are never split by them.
+            Some(b'+' | b'-' | b'.') => at += 1,
+            Some(b']') => return (at + 1, Some(largest)),
+            // Anything else (a nested array, a name) is not a list of field
+            // widths that lopdf would accept.
+            _ => return (at, Some(largest)),
+        }
+    }
+}
+
+/// PDF whitespace (ISO 32000-1, 7.2.2).
+fn is_whitespace(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\0' | b'\x0c')
+}
+
+/// A byte that continues a name: neither whitespace nor a delimiter.
+fn is_regular(c: u8) -> bool {
+    !is_whitespace(c) && !b"()<>[]{}/%".contains(&c)
 }
 
 /// Runs `work` on its own thread and turns a panic into [`DocumentError::Pdf`].
@@ -76,10 +175,11 @@ fn extract(bytes: &[u8]) -> Result<Vec<Block>, DocumentError> {
             pdf_extract::output_doc_page(&document, &mut output, page)
                 .map_err(|e| pdf_error(&e))?;
         }
-        blocks.extend(paragraphs(&text).into_iter().map(|text| Block {
-            kind: BlockKind::Paragraph,
-            text,
-        }));
+        blocks.extend(
+            paragraphs(&text)
+                .into_iter()
+                .map(|text| Block::plain(BlockKind::Paragraph, text)),
+        );
     }
     if blocks.is_empty() {
         return Err(DocumentError::PdfNoText);
@@ -145,7 +245,7 @@ mod tests {
         );
         assert_eq!(document.output_format(), Format::Docx);
         let translations: Vec<String> = texts.iter().map(|t| t.to_uppercase()).collect();
-        let docx = document.render(&translations, Format::Docx).unwrap();
+        let docx = document.render(&translations, Format::Docx).unwrap().bytes;
         let again = Document::from_bytes(&docx, Format::Docx, &Limits::default()).unwrap();
         assert_eq!(again.blocks()[1].text, "GROWTH IS FORECAST AT 3.5%.");
     }
@@ -201,6 +301,47 @@ mod tests {
         let error = result.unwrap_err();
         assert_eq!(error.code(), "pdf_unreadable");
         assert!(error.to_string().contains("bad xref table"), "{error}");
+    }
+
+    #[test]
+    fn a_cross_reference_stream_with_a_field_width_of_gigabytes_is_refused_before_parsing() {
+        // Found by fuzzing: lopdf allocated 55 GB for the third field and the
+        // failed allocation aborted the process.
+        let good = pdf("BT /F1 12 Tf 72 760 Td (Budget) Tj ET", None);
+        let at = good
+            .windows(9)
+            .position(|w| w == b"/W[1 4 2]")
+            .expect("the sample PDF ends in a cross-reference stream");
+        // The stream is the last object, so growing its dictionary moves no
+        // offset that the file's tables point at.
+        let mut bad = good[..at].to_vec();
+        bad.extend_from_slice(b"/W[1 4 55555555552]");
+        bad.extend_from_slice(&good[at + 9..]);
+        let error = Document::from_bytes(&bad, Format::Pdf, &Limits::default()).unwrap_err();
+        assert_eq!(error.code(), "pdf_unreadable");
+        assert!(error.to_string().contains("55555555552"), "{error}");
+
+        // The same name, escaped, after a comment.
+        let escaped = b"<< /Type /XRef /#57 %c\n [ 1 +4 99999999999 ] >>";
+        assert!(check_field_widths(escaped).is_err());
+        assert!(Document::from_bytes(&good, Format::Pdf, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn font_width_arrays_and_names_that_start_with_w_pass_the_field_width_check() {
+        for ok in [
+            &b"<< /Type /Font /W [ 1 [ 500 600 ] 3 5 700.5 ] /Width 999999999 >>"[..],
+            b"<< /Type /XRef /W [1 2 1] /Size 4 >>",
+            b"/W",
+            b"/W 5 0 R",
+            b"/W [1 2",
+        ] {
+            assert!(
+                check_field_widths(ok).is_ok(),
+                "{}",
+                String::from_utf8_lossy(ok)
+            );
+        }
     }
 
     #[test]
