@@ -298,7 +298,7 @@ fn a_folder_with_every_kind_of_bad_file_is_translated_around_them_with_a_line_fo
         csv.lines()
             .next()
             .unwrap()
-            .contains("figures,figures_flagged,terms,terms_missing,script_flagged,check_report"),
+            .contains("figures,figures_flagged,terms,terms_missing,script_flagged,formatting_flagged,check_report"),
         "{csv}"
     );
     assert_eq!(

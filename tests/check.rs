@@ -39,7 +39,7 @@ fn docx_with(path: &Path, texts: &[String]) {
     let filled: Vec<String> = (0..blocks)
         .map(|i| texts[i % texts.len()].clone())
         .collect();
-    std::fs::write(path, doc.render(&filled, Format::Docx).unwrap()).unwrap();
+    std::fs::write(path, doc.render(&filled, Format::Docx).unwrap().bytes).unwrap();
 }
 
 fn sides() -> (Vec<String>, Vec<String>) {

@@ -133,6 +133,10 @@ pub struct BatchArgs {
     /// Also write NAME.check.html, the reviewer's side-by-side check report, next to each output
     #[arg(long)]
     pub html: bool,
+    /// Pseudo-translate without a model (every paragraph marked ⟦…⟧ and lengthened, formatting
+    /// tags carried), to check that the documents survive before a long job
+    #[arg(long)]
+    pub pseudo: bool,
     /// Random seed for sampling
     #[arg(long, default_value_t = 42)]
     pub seed: u32,
@@ -308,6 +312,10 @@ pub struct TaskArgs {
     /// Translate: write the document here (.docx, .md, .txt; a PDF becomes .docx or .md)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Translate a document: pseudo-translate without a model (every paragraph marked ⟦…⟧ and
+    /// lengthened, formatting tags carried), to check that it survives translation
+    #[arg(long, requires = "output")]
+    pub pseudo: bool,
     /// Translate a document: paragraphs translated at once
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub parallel: u32,
@@ -349,9 +357,20 @@ pub struct BenchArgs {
     /// parsing; `shortcut` the summary shortcut's time to first token;
     /// `checks` false alarms, perturbations caught and speed of the checks;
     /// `tasks` each task timed on --model, and the figures and official
-    /// names its translations of the reference pairs keep
-    #[arg(value_parser = ["engine", "history", "batch", "shortcut", "checks", "tasks"], default_value = "engine")]
+    /// names its translations of the reference pairs keep; `docs` what a
+    /// round trip (unchanged, pseudo-translated, optionally through a model)
+    /// does to a folder of real .docx files
+    #[arg(value_parser = ["engine", "history", "batch", "shortcut", "checks", "tasks", "docs"], default_value = "engine")]
     pub what: String,
+    /// `bench docs`: the folder of .docx files (see scripts/docx-corpus)
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// `bench docs`: write the pseudo-translated files here, for LibreOffice
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// `bench docs`: also translate every --every-th mixed-format paragraph with the model
+    #[arg(long)]
+    pub with_model: bool,
     /// `bench tasks`: translate every N-th reference pair (1 = all 210; 0 = none)
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub every: usize,

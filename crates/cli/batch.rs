@@ -8,7 +8,6 @@ use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
 use wenshu_core::batch::{self, BatchError, BatchOptions, FileError, FileReport, Observer};
 use wenshu_core::documents::Limits;
-use wenshu_core::engine::Generator;
 use wenshu_core::store::export::format_time;
 use wenshu_core::store::JobRecord;
 
@@ -234,13 +233,13 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
         base_glossary: settings.glossary.base,
         html_reports: args.html,
         limits: Limits::default(),
+        pseudo: args.pseudo,
     };
     // Bad folders fail before the model is loaded.
     batch::folders(&opts)?;
     let library = prompt_library(args.prompts.as_deref());
-    let mut config = engine_config(&args.engine)?;
-    config.parallel = args.parallel;
-    let engine = load_engine(config)?;
+    let engine = load_generator(&args.engine, args.parallel, args.pseudo)?;
+    let engine = engine.as_ref();
     let cancel = cancel_on_ctrl_c(Some(
         "stopping after the segments in flight; run the same command again to resume",
     ));
@@ -261,7 +260,7 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
         tokens: 0,
         started: Instant::now(),
     };
-    let summary = batch::run(&engine, &library, &mut store, &opts, &mut observer, &cancel)?;
+    let summary = batch::run(engine, &library, &mut store, &opts, &mut observer, &cancel)?;
     observer.bar.finish_and_clear();
     if args.json {
         crate::print_json(&summary)?;
@@ -286,6 +285,22 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
         return Ok(1);
     }
     Ok(if summary.failed > 0 { 1 } else { 0 })
+}
+
+/// The model, or for a pseudo-translation no model at all.
+fn load_generator(
+    args: &crate::args::EngineArgs,
+    parallel: u32,
+    pseudo: bool,
+) -> Result<Box<dyn wenshu_core::engine::Generator>, Failure> {
+    if pseudo {
+        return Ok(Box::new(
+            wenshu_core::engine::pseudo::PseudoEngine::default(),
+        ));
+    }
+    let mut config = engine_config(args)?;
+    config.parallel = parallel;
+    Ok(Box::new(load_engine(config)?))
 }
 
 /// Whether `wenshu translate FILE` should work on the document as a file.
@@ -339,18 +354,18 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         base_glossary: settings.glossary.base,
         html_reports: false,
         limits: Limits::default(),
+        pseudo: args.pseudo,
     };
     let library = prompt_library(args.prompts.as_deref());
-    let mut config = engine_config(&args.engine)?;
-    config.parallel = args.parallel;
     // Check the document before loading the model.
     wenshu_core::documents::Document::read(&input, &opts.limits).map_err(FileError::from)?;
-    let engine = load_engine(config)?;
+    let engine = load_generator(&args.engine, args.parallel, args.pseudo)?;
+    let engine = engine.as_ref();
     let cancel = cancel_on_ctrl_c(Some(
         "stopping after the segments in flight; run the same command again to resume",
     ));
     let (report, checks) =
-        batch::translate_file(&engine, &library, &input, &output, &opts, &cancel)?;
+        batch::translate_file(engine, &library, &input, &output, &opts, &cancel)?;
     if input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
@@ -376,6 +391,9 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
     crate::check::report_task_checks(&checks);
     for w in &report.warnings {
         eprintln!("warning: {w}");
+    }
+    for line in &report.formatting_flagged {
+        eprintln!("needs a look: {line}");
     }
     Ok(0)
 }

@@ -633,6 +633,9 @@ fn run_bench(args: BenchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     if args.what == "tasks" {
         return run_bench_tasks(&args);
     }
+    if args.what == "docs" {
+        return run_bench_docs(&args);
+    }
     let mut config = engine_config(&args.engine)?;
     config.n_batch = args.batch.max(1);
     // Every rep must evaluate the whole prompt, as the bare loop does.
@@ -821,6 +824,104 @@ fn run_bench_tasks(args: &BenchArgs) -> Result<u8, Failure> {
         }
     }
     Ok(0)
+}
+
+fn run_bench_docs(args: &BenchArgs) -> Result<u8, Failure> {
+    use wenshu_core::bench::docs;
+    let Some(corpus) = args.corpus.as_deref() else {
+        return Err(Failure::usage(
+            "corpus_missing",
+            anyhow!("give the folder of .docx files: --corpus DIR (scripts/docx-corpus fetch makes one)"),
+        ));
+    };
+    if !corpus.is_dir() {
+        return Err(Failure::usage(
+            "corpus_missing",
+            anyhow!(
+                "{} is not a folder; give the folder of .docx files with --corpus",
+                corpus.display()
+            ),
+        ));
+    }
+    let library = prompt_library(None);
+    let engine = if args.with_model {
+        Some(load_engine(engine_config(&args.engine)?)?)
+    } else {
+        None
+    };
+    let options = docs::Options {
+        corpus,
+        out: args.out.as_deref(),
+        model: engine.as_ref().map(|e| {
+            (
+                e as &dyn wenshu_core::engine::Generator,
+                &library,
+                args.every,
+            )
+        }),
+    };
+    let report = docs::run(&options, &mut |_| {}).map_err(|e| Failure::runtime(e.code(), e))?;
+    let broken: usize = report.passes.iter().map(|p| p.broken.len()).sum();
+    if args.json {
+        print_json(&report)?;
+        return Ok(u8::from(broken > 0));
+    }
+    println!(
+        "corpus: {} ({} .docx, {} do not read: {})",
+        report.corpus,
+        report.docx_files,
+        report.unreadable.len(),
+        report
+            .unreadable
+            .iter()
+            .map(|(n, c)| format!("{n} [{c}]"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let share = |a: usize, b: usize| {
+        if b == 0 {
+            100.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    for p in &report.passes {
+        println!(
+            "{:<8} {} files, {} broken; hyperlinks {}/{}, fields {}/{}, content controls {}/{} kept; mixed-format paragraphs {}/{} ({:.1} %) keep their formatting; {} need a look",
+            p.name,
+            p.files,
+            p.broken.len(),
+            p.hyperlinks.1,
+            p.hyperlinks.0,
+            p.fields.1,
+            p.fields.0,
+            p.content_controls.1,
+            p.content_controls.0,
+            p.mixed_kept,
+            p.mixed,
+            share(p.mixed_kept, p.mixed),
+            p.needs_look
+        );
+        for b in &p.broken {
+            println!("  broken  {b}");
+        }
+    }
+    if let Some(m) = &report.model {
+        println!(
+            "model {}: {} mixed-format paragraphs: {} exact, {} repaired, {} lost formatting ({:.1} % keep it)",
+            m.model,
+            m.paragraphs,
+            m.exact,
+            m.repaired,
+            m.lost,
+            share(m.exact + m.repaired, m.paragraphs)
+        );
+    }
+    println!(
+        "read + rewrite: {} pages ({} blocks) in {:.1} ms (median of 5)",
+        report.pages, report.blocks, report.read_rewrite_ms
+    );
+    Ok(u8::from(broken > 0))
 }
 
 fn run_bench_checks(args: &BenchArgs) -> Result<u8, Failure> {

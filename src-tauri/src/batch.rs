@@ -199,6 +199,7 @@ fn check_folders(spec: &BatchSpec) -> Result<(), ApiError> {
         base_glossary: true,
         html_reports: spec.check_reports,
         limits: Default::default(),
+        pseudo: false,
     };
     wenshu_core::batch::folders(&opts)
         .map(|_| ())

@@ -103,6 +103,7 @@ pub fn batch_worker(args: &EngineArgs, db: &std::path::Path) -> i32 {
                 .unwrap_or(true),
         html_reports: spec.check_reports,
         limits: Default::default(),
+        pseudo: false,
     };
     if let Err(e) = wenshu_core::batch::folders(&opts) {
         out.send(&BatchEvent::failed(e.code(), format!("{e:#}")));

@@ -257,6 +257,7 @@ fn summarise(runs: Vec<RunFigures>) -> PathFigures {
 }
 
 pub mod checks;
+pub mod docs;
 pub mod tasks;
 
 /// `wenshu bench history`: insert rate and search latency of the store with

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use wenshu_documents::{Document, DocumentError, Format, Limits};
+use wenshu_documents::{inline, Block, Document, DocumentError, Format, Limits};
 
 use crate::checks::{self, CheckOptions, CheckReport, Glossary, Mode};
 use crate::engine::{CancelToken, Generator, SamplingParams};
@@ -53,6 +53,10 @@ pub struct BatchOptions {
     /// Also write `NAME.check.html`, the reviewer's side-by-side report, next to each output.
     pub html_reports: bool,
     pub limits: Limits,
+    /// Pseudo-translate instead of calling the model (see
+    /// [`wenshu_documents::inline::pseudo`]): every block with words is
+    /// marked and lengthened, whatever its language; nothing is cached.
+    pub pseudo: bool,
 }
 
 /// Why a batch could not start or go on (a single bad file is never one of
@@ -321,20 +325,28 @@ enum Treatment {
     },
 }
 
-fn treat(runner: &Runner<'_>, opts: &BatchOptions, settings: &str, text: &str) -> Treatment {
-    if !text.chars().any(char::is_alphabetic) {
-        return Treatment::Keep(text.to_string());
+/// What to do with a block: its words decide (language, whether it has
+/// any); what is translated is its source, inline tags included.
+fn treat(runner: &Runner<'_>, opts: &BatchOptions, settings: &str, block: &Block) -> Treatment {
+    let source = block.source();
+    if !block.text.chars().any(char::is_alphabetic) {
+        return Treatment::Keep(source.to_string());
     }
-    let lang = text::detect(text);
+    if opts.pseudo {
+        return Treatment::Translate {
+            key: segment_key(settings, "pseudo", source),
+        };
+    }
+    let lang = text::detect(&block.text);
     match (opts.target, lang) {
-        (Lang::En, Lang::En) | (Lang::ZhHant, Lang::ZhHant) => Treatment::Keep(text.to_string()),
-        (Lang::ZhHant, Lang::ZhHans) => Treatment::Keep(text::zh::to_hk_traditional(text)),
-        _ => match runner.plan(segment_request(opts, text)) {
+        (Lang::En, Lang::En) | (Lang::ZhHant, Lang::ZhHant) => Treatment::Keep(source.to_string()),
+        (Lang::ZhHant, Lang::ZhHans) => Treatment::Keep(text::zh::to_hk_traditional(source)),
+        _ => match runner.plan(segment_request(opts, source)) {
             Ok(plan) => Treatment::Translate {
-                key: segment_key(settings, &plan.prompt_identity(), text),
+                key: segment_key(settings, &plan.prompt_identity(), source),
             },
             // A direction the prompts cannot do: keep the text for review.
-            Err(_) => Treatment::Keep(text.to_string()),
+            Err(_) => Treatment::Keep(source.to_string()),
         },
     }
 }
@@ -524,7 +536,7 @@ pub fn run(
         let mut remaining = 0;
         let file = open.len();
         for (b, block) in document.blocks().iter().enumerate() {
-            match treat(&runner, opts, &settings, &block.text) {
+            match treat(&runner, opts, &settings, block) {
                 Treatment::Keep(text) => {
                     report.kept += 1;
                     translations[b] = Some(text);
@@ -542,7 +554,7 @@ pub fn run(
                             file,
                             block: b,
                             key,
-                            text: block.text.clone(),
+                            text: block.source().to_string(),
                         });
                     }
                 },
@@ -771,6 +783,9 @@ fn translate_segment(
     text: &str,
     cancel: &CancelToken,
 ) -> Outcome {
+    if opts.pseudo {
+        return Ok((inline::pseudo(text), Detail::default()));
+    }
     let plan = runner.plan(segment_request(opts, text))?;
     let result = runner.run(&plan, &mut NullSink, cancel)?;
     if result.status == Status::Cancelled {
@@ -825,12 +840,12 @@ pub fn translate_file(
     let mut translations: Vec<Option<String>> = vec![None; document.blocks().len()];
     let mut queue = VecDeque::new();
     for (b, block) in document.blocks().iter().enumerate() {
-        match treat(&runner, opts, &settings, &block.text) {
+        match treat(&runner, opts, &settings, block) {
             Treatment::Keep(text) => {
                 report.kept += 1;
                 translations[b] = Some(text);
             }
-            Treatment::Translate { .. } => queue.push_back((b, block.text.clone())),
+            Treatment::Translate { .. } => queue.push_back((b, block.source().to_string())),
         }
     }
     let queue = Mutex::new(queue);
@@ -866,13 +881,16 @@ pub fn translate_file(
         return Err(FileError::Cancelled);
     }
     let translations: Vec<String> = translations.into_iter().flatten().collect();
-    let bytes = document.render(&translations, to)?;
-    crate::store::export::write_atomically(output, &bytes).map_err(|e| FileError::Write {
-        path: output.to_path_buf(),
-        reason: e.to_string(),
+    let rendered = document.render(&translations, to)?;
+    crate::store::export::write_atomically(output, &rendered.bytes).map_err(|e| {
+        FileError::Write {
+            path: output.to_path_buf(),
+            reason: e.to_string(),
+        }
     })?;
-    let check = check_document(opts, &document, &translations);
+    let check = check_document(opts, &document, &document.plain_translations(&translations));
     report.set_checks(&check);
+    report.set_needs_look(&document, &rendered.needs_look);
     report.status = "done".into();
     Ok((report, check))
 }
@@ -971,15 +989,18 @@ fn finish_file(
         .collect();
     let mut report = file.report.clone();
     let out_format = file.document.output_format();
-    let bytes = match file.document.render(&translations, out_format) {
-        Ok(b) => b,
+    let rendered = match file.document.render(&translations, out_format) {
+        Ok(r) => r,
         Err(e) => {
             report.fail(e.code(), &e.to_string());
             return Ok(report);
         }
     };
     let target = folders.out.join(&report.output);
-    write_under(&folders.out, &target, &bytes)?;
+    write_under(&folders.out, &target, &rendered.bytes)?;
+    report.set_needs_look(&file.document, &rendered.needs_look);
+    // The checks, the review report and the bilingual copy read the words, not the tags.
+    let translations = file.document.plain_translations(&translations);
     let check = check_document(opts, &file.document, &translations);
     report.set_checks(&check);
     if opts.html_reports {

@@ -48,6 +48,10 @@ pub struct FileReport {
     /// Simplified or non-HK characters, Chinese left in English.
     #[serde(default)]
     pub script_flagged: Vec<String>,
+    /// Paragraphs whose inline formatting (bold, links, fields…) did not all
+    /// come back through the translation, one line each: where, and what.
+    #[serde(default)]
+    pub formatting_flagged: Vec<String>,
     /// The reviewer's HTML report under the output folder, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_report: Option<String>,
@@ -105,6 +109,29 @@ impl FileReport {
         self.script_flagged = check.script.iter().map(|s| s.message()).collect();
     }
 
+    /// Takes what the document's writer says about inline tags into the report.
+    pub(super) fn set_needs_look(
+        &mut self,
+        document: &wenshu_documents::Document,
+        needs_look: &[(usize, Vec<wenshu_documents::inline::Problem>)],
+    ) {
+        self.formatting_flagged = needs_look
+            .iter()
+            .map(|(block, problems)| {
+                let words = document
+                    .blocks()
+                    .get(*block)
+                    .map_or("", |b| b.text.as_str());
+                let mut excerpt: String = words.chars().take(40).collect();
+                if words.chars().count() > 40 {
+                    excerpt.push('…');
+                }
+                let what: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                format!("paragraph {} (“{excerpt}”): {}", block + 1, what.join("; "))
+            })
+            .collect();
+    }
+
     pub(super) fn absorb(&mut self, warnings: &[String], tokens: u64, ms: f64) {
         for w in warnings {
             if !self.warnings.contains(w) {
@@ -125,6 +152,7 @@ impl FileReport {
             || !self.figures_flagged.is_empty()
             || !self.terms_missing.is_empty()
             || !self.script_flagged.is_empty()
+            || !self.formatting_flagged.is_empty()
             || !self.warnings.is_empty()
     }
 }
@@ -198,6 +226,7 @@ struct CsvRow<'a> {
     terms: usize,
     terms_missing: String,
     script_flagged: String,
+    formatting_flagged: String,
     check_report: &'a str,
     warnings: String,
     error_code: &'a str,
@@ -235,6 +264,7 @@ pub(super) fn write(
                 terms: r.terms,
                 terms_missing: r.terms_missing.join("; "),
                 script_flagged: r.script_flagged.join("; "),
+                formatting_flagged: r.formatting_flagged.join("; "),
                 check_report: r.check_report.as_deref().unwrap_or(""),
                 warnings: r.warnings.join("; "),
                 error_code: r.error_code.as_deref().unwrap_or(""),

@@ -63,6 +63,7 @@ fn the_output_folder_may_not_be_the_source_or_contain_it() {
         base_glossary: true,
         html_reports: false,
         limits: Limits::default(),
+        pseudo: false,
     };
     assert!(matches!(folders(&opts), Err(BatchError::OutIsSource(_))));
     opts.out = dir.path().to_path_buf();

@@ -237,6 +237,7 @@ mod tests {
             base_glossary: true,
             html_reports: false,
             limits: Limits::default(),
+            pseudo: false,
         }
     }
 

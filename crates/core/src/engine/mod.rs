@@ -8,6 +8,7 @@
 
 pub mod fake;
 pub mod llama;
+pub mod pseudo;
 pub mod stop;
 pub mod utf8;
 

@@ -451,7 +451,7 @@ Polished:"""
             .get("translate", "general", "en-to-zh-Hant")
             .unwrap();
         let fake = FakeGenerator::new(1000, |_| String::new()).with_chat_template();
-        let vars = serde_json::json!({ "text": "The pool reopens on 1 March.", "glossary": [] });
+        let vars = serde_json::json!({ "text": "The pool reopens on 1 March.", "glossary": [], "tags": false });
         let rendered = prompt.render(&fake, &vars).unwrap();
         assert_eq!(rendered.prompt.style, Style::Chat);
         assert!(rendered.text.starts_with("<system>"), "{}", rendered.text);

@@ -384,5 +384,6 @@ pub fn sample_template_vars() -> serde_json::Value {
         "tone": "formal",
         "max_points": 5,
         "glossary": [ { "source": "Housing Department", "target": "房屋署" } ],
+        "tags": true,
     })
 }

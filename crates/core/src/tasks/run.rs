@@ -19,6 +19,7 @@ use crate::checks::{self, CheckOptions, CheckReport, Glossary, Mode};
 use crate::engine::{self, CancelToken, Completion, GenerateRequest, Generator, StopReason};
 use crate::prompts::{Prompt, PromptLibrary, PromptRef};
 use crate::text::{self, Lang};
+use wenshu_documents::inline;
 
 /// Tokens kept free in every call for the model's answer beyond the estimate,
 /// and for tokenisation differences between pieces and the whole.
@@ -94,6 +95,8 @@ struct Vars<'a> {
     tone: &'a str,
     max_points: u32,
     glossary: Vec<GlossaryPair>,
+    /// The text carries a document's inline tags (`<g1>…</g1>`, `<x1/>`), which the prompt then teaches.
+    tags: bool,
 }
 
 impl<'a> Vars<'a> {
@@ -110,6 +113,7 @@ impl<'a> Vars<'a> {
             tone: &plan.request.tone,
             max_points: plan.request.max_points,
             glossary: Vec::new(),
+            tags: false,
         }
     }
 }
@@ -695,6 +699,7 @@ impl<'a> Runner<'a> {
                 let mut vars = Vars::new(plan);
                 vars.text = &protected;
                 vars.glossary = GlossaryPair::placeholders(&targets);
+                vars.tags = inline::has_tags(&protected);
                 let mut restorer = Restorer::new(targets);
                 let mut clauses = ClauseBuffer::new(chinese_out);
                 let mut started = false;
@@ -840,7 +845,21 @@ fn check_result(
         target_lang: plan.target_lang,
         glossary,
     };
-    checks::check(&plan.paragraphs, &target, &opts)
+    // A document's paragraph comes with its inline tags (`<g1>`, `<x1/>`);
+    // the checks read the words, or the digits in a tag would be figures.
+    let words = |texts: &[String]| -> Vec<String> {
+        texts
+            .iter()
+            .map(|t| {
+                if inline::has_tags(t) {
+                    inline::plain(t)
+                } else {
+                    t.clone()
+                }
+            })
+            .collect()
+    };
+    checks::check(&words(&plan.paragraphs), &words(&target), &opts)
 }
 
 /// Greedy grouping of items (with costs) into groups within `budget`.
