@@ -87,6 +87,8 @@ def sample_vars(zh: bool, glossary: bool) -> dict:
         "tone": "formal",
         "max_points": 5,
         "glossary": g,
+        # A document paragraph's inline tags come with the glossary case, so both forms are rendered.
+        "tags": glossary,
     }
 
 
