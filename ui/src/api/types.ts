@@ -348,6 +348,8 @@ export interface FileReport {
   terms_missing: string[];
   /** Simplified or non-HK characters, Chinese left in English, one English line each. */
   script_flagged: string[];
+  /** Paragraphs whose inline formatting (bold, links, fields…) did not all come back, one English line each. */
+  formatting_flagged?: string[];
   /** The HTML check report under the output folder, when asked for. */
   check_report?: string;
   warnings: string[];

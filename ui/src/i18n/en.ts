@@ -214,6 +214,7 @@ export const en: Messages = {
   "batch.col.figures": "Flagged figures",
   "batch.col.terms": "Missing names",
   "batch.col.script": "Script",
+  "batch.col.formatting": "Formatting to check",
   "batch.col.checkReport": "Check report",
   "batch.col.error": "Error",
   "batch.openReport": "Open report.csv",

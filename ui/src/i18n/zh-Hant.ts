@@ -212,6 +212,7 @@ export const zhHant = {
   "batch.col.figures": "須覆核的數字",
   "batch.col.terms": "欠缺的官方名稱",
   "batch.col.script": "字形問題",
+  "batch.col.formatting": "須查看的格式",
   "batch.col.checkReport": "核對報告",
   "batch.col.error": "錯誤",
   "batch.openReport": "開啟 report.csv",

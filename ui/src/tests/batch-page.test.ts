@@ -54,6 +54,7 @@ describe("the Batch page", () => {
         terms: 1,
         terms_missing: ["運輸署 → Transport Department"],
         script_flagged: ["Chinese left untranslated: 路面"],
+        formatting_flagged: ["paragraph 2 (“Details on the website.”): the formatting of <g1> did not come back"],
         check_report: "notice.check.html",
       }),
       fileReport("sub/memo.md", {
@@ -85,6 +86,7 @@ describe("the Batch page", () => {
       "須覆核的數字",
       "欠缺的官方名稱",
       "字形問題",
+      "須查看的格式",
       "核對報告",
       "錯誤",
     ]);
@@ -95,13 +97,15 @@ describe("the Batch page", () => {
     expect(lines(rows[1], 5)).toEqual(["phone number 2123 4567 is missing", "date 三月五日 became 5 May"]);
     expect(lines(rows[1], 6)).toEqual(["運輸署 → Transport Department"]);
     expect(lines(rows[1], 7)).toEqual(["Chinese left untranslated: 路面"]);
-    expect(cells(rows[1]).slice(8)).toEqual(["notice.check.html", ""]);
+    expect(lines(rows[1], 8)).toEqual(["paragraph 2 (“Details on the website.”): the formatting of <g1> did not come back"]);
+    expect(cells(rows[1]).slice(9)).toEqual(["notice.check.html", ""]);
     expect(lines(rows[2], 5)).toEqual([]);
     expect(lines(rows[2], 6)).toEqual(["政務司司長 → Chief Secretary for Administration"]);
-    expect(cells(rows[2])[8]).toBe("sub/memo.check.html");
+    expect(lines(rows[2], 8)).toEqual([]);
+    expect(cells(rows[2])[9]).toBe("sub/memo.check.html");
     // A failed file has no checks and no report.
-    expect([5, 6, 7].map((c) => lines(rows[0], c))).toEqual([[], [], []]);
-    expect(cells(rows[0])[8]).toBe("");
+    expect([5, 6, 7, 8].map((c) => lines(rows[0], c))).toEqual([[], [], [], []]);
+    expect(cells(rows[0])[9]).toBe("");
     expect(byId("batch-status").dataset.status).toBe("completed");
 
     await fireEvent.click(byId("batch-open-report"));
@@ -122,7 +126,7 @@ describe("the Batch page", () => {
     await flush();
     expect(screen.queryByText("核對報告")).toBeNull();
     expect(screen.queryAllByTestId("batch-check-report")).toEqual([]);
-    expect(within(byId("batch-report")).getAllByTestId("batch-report-row")[0].querySelectorAll("td")).toHaveLength(9);
+    expect(within(byId("batch-report")).getAllByTestId("batch-report-row")[0].querySelectorAll("td")).toHaveLength(10);
   });
 
   it("shows a folder error by its code and asks for both folders first", async () => {

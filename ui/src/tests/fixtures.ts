@@ -361,6 +361,7 @@ export function fileReport(path: string, overrides: Partial<FileReport> = {}): F
     terms: 0,
     terms_missing: [],
     script_flagged: [],
+    formatting_flagged: [],
     warnings: [],
     resumed: false,
     ...overrides,
