@@ -76,11 +76,22 @@ impl fmt::Display for Problem {
                 "<{tag}/> (a field, a picture or a note mark) did not come back; it was put at the end of the paragraph"
             ),
             Problem::Duplicated { tag } => {
-                write!(f, "<{tag}> came back more than once; only the first was kept")
+                write!(f, "{} came back more than once; only the first was kept", shown(tag))
             }
-            Problem::Invented { tag } => write!(f, "<{tag}> is not in the source; it was dropped"),
+            Problem::Invented { tag } => {
+                write!(f, "{} is not in the source; it was dropped", shown(tag))
+            }
             Problem::Unbalanced => write!(f, "the tags came back unpaired; they were paired again"),
         }
+    }
+}
+
+/// A tag as the translator wrote it: `<g1>` or `<x1/>`.
+fn shown(tag: &str) -> String {
+    if tag.starts_with('x') {
+        format!("<{tag}/>")
+    } else {
+        format!("<{tag}>")
     }
 }
 

@@ -358,7 +358,15 @@ impl Document {
                     .collect();
                 Ok(Rendered { bytes, needs_look })
             }
-            (Source::Markdown(source), Format::Markdown) => Ok(plain(source.render(translations))),
+            (Source::Markdown(source), Format::Markdown) => {
+                let (bytes, problems) = source.render(translations);
+                let needs_look = problems
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, problems)| !problems.is_empty())
+                    .collect();
+                Ok(Rendered { bytes, needs_look })
+            }
             (Source::Text(source), Format::Text) => Ok(plain(source.render(translations))),
             _ => {
                 // Another format: the words come across, their inline formatting does not.
