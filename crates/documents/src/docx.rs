@@ -645,6 +645,10 @@ enum Frame {
     NumPr,
     /// A child kept whole (bookmark, deleted text, math, unknown element).
     Leaf(usize),
+    /// Inside a run's `w:ruby`, its `w:rubyBase`, and a run of the base.
+    Ruby(usize),
+    RubyBase(usize),
+    RubyRun(usize),
     /// Content that is not looked into (properties, drawings, deleted text).
     Inner,
 }
@@ -660,6 +664,10 @@ struct RunInfo {
     parent: Option<usize>,
     /// Part of a field's result: kept as it is, its text is not text.
     in_field: bool,
+    /// A ruby run (base text with an annotation above it): the base's text
+    /// elements, from the first's start to the last's end. The run is
+    /// written back around the translation with its annotation kept.
+    ruby: Option<Range<usize>>,
 }
 
 #[derive(Debug)]
@@ -727,10 +735,10 @@ impl Paragraph {
         }
     }
 
-    /// The run being read, once a `w:t` frame (always directly inside its run) is popped.
+    /// The run being read, once a `w:t` frame (always directly inside its run, or a ruby base's run) is popped.
     fn current_run(&self) -> Option<usize> {
         match self.frames.last() {
-            Some(Frame::Run(index)) => Some(*index),
+            Some(Frame::Run(index) | Frame::RubyRun(index)) => Some(*index),
             _ => None,
         }
     }
@@ -989,6 +997,7 @@ fn open_element(
                     pure: !in_field,
                     parent,
                     in_field,
+                    ruby: None,
                 });
                 paragraph.nodes.push(NodeRef::Run(paragraph.runs.len() - 1));
                 Frame::Run(paragraph.runs.len() - 1)
@@ -1032,6 +1041,8 @@ fn open_element(
                 Frame::Inner
             } else if w && local == b"rPr" {
                 Frame::RPr { run, start: before }
+            } else if w && local == b"ruby" && paragraph.runs[run].ruby.is_none() {
+                Frame::Ruby(run)
             } else if w && local == b"t" {
                 Frame::Text {
                     start: before,
@@ -1074,9 +1085,24 @@ fn open_element(
             }
             Frame::Inner
         }
-        Some(Frame::Text { .. } | Frame::RPr { .. } | Frame::Leaf(_) | Frame::Inner) => {
-            Frame::Inner
-        }
+        Some(Frame::Ruby(run)) => match local {
+            b"rubyBase" if w => Frame::RubyBase(*run),
+            // The annotation (w:rt) and its properties are kept as they are.
+            _ => Frame::Inner,
+        },
+        Some(Frame::RubyBase(run)) if w && local == b"r" => Frame::RubyRun(*run),
+        Some(Frame::RubyRun(_)) if w && local == b"t" => Frame::Text {
+            start: before,
+            text: String::new(),
+        },
+        Some(
+            Frame::Text { .. }
+            | Frame::RPr { .. }
+            | Frame::Leaf(_)
+            | Frame::Inner
+            | Frame::RubyBase(_)
+            | Frame::RubyRun(_),
+        ) => Frame::Inner,
     }
 }
 
@@ -1113,6 +1139,11 @@ fn close_frame(paragraph: &mut Paragraph, frame: Frame, before: usize, after: us
             } else {
                 text
             };
+            if let Some(Frame::RubyRun(run)) = paragraph.frames.last() {
+                let run = &mut paragraph.runs[*run];
+                let base = run.ruby.get_or_insert(start..after);
+                base.end = after;
+            }
             if let Some(run) = paragraph.current_run() {
                 paragraph.texts.push(TextElement {
                     range: start..after,
@@ -1121,7 +1152,7 @@ fn close_frame(paragraph: &mut Paragraph, frame: Frame, before: usize, after: us
                 });
             }
         }
-        Frame::NumPr | Frame::Inner => {}
+        Frame::NumPr | Frame::Inner | Frame::Ruby(_) | Frame::RubyBase(_) | Frame::RubyRun(_) => {}
     }
 }
 
@@ -1132,6 +1163,8 @@ struct Style {
     chain: Vec<usize>,
     start_tag: Range<usize>,
     rpr: Option<Range<usize>>,
+    /// A ruby run: what comes before and after its base text, copied around the words.
+    around: Option<(Range<usize>, Range<usize>)>,
 }
 
 /// A wrapper's head (start tag and properties) and end tag.
@@ -1273,7 +1306,15 @@ fn finish_paragraph(xml: &[u8], paragraph: Paragraph, styles: &StyleInfo) -> Opt
     let mut style_list: Vec<Style> = Vec::new();
     let mut style_keys: Vec<(Vec<usize>, String)> = Vec::new();
     let mut style_of = |run: &RunInfo, chain: Vec<usize>| -> usize {
-        let key = (chain.clone(), style_key(xml, &run.rpr));
+        let mut key = (chain.clone(), style_key(xml, &run.rpr));
+        let around = run
+            .ruby
+            .as_ref()
+            .map(|base| (run.range.start..base.start, base.end..run.range.end));
+        if let Some((before, _)) = &around {
+            // Each ruby carries its own annotation: a span of its own.
+            key.1.push_str(&format!("ruby@{}", before.start));
+        }
         match style_keys.iter().position(|k| *k == key) {
             Some(index) => index,
             None => {
@@ -1282,6 +1323,7 @@ fn finish_paragraph(xml: &[u8], paragraph: Paragraph, styles: &StyleInfo) -> Opt
                     chain,
                     start_tag: run.start_tag.clone(),
                     rpr: run.rpr.clone(),
+                    around,
                 });
                 style_list.len() - 1
             }
@@ -1357,13 +1399,18 @@ fn finish_paragraph(xml: &[u8], paragraph: Paragraph, styles: &StyleInfo) -> Opt
     let heaviest = |candidates: &mut dyn Iterator<Item = usize>| {
         candidates.max_by_key(|&s| (weight[s], std::cmp::Reverse(s)))
     };
-    let base = heaviest(&mut (0..style_list.len()).filter(|&s| style_list[s].chain == common));
+    // A ruby is never the base: words added outside every tag would get its annotation.
+    let base = heaviest(
+        &mut (0..style_list.len())
+            .filter(|&s| style_list[s].chain == common && style_list[s].around.is_none()),
+    );
     let base = match base {
         Some(base) => base,
         None => {
             let model = heaviest(&mut (0..style_list.len())).unwrap_or(0);
             let mut synthetic = style_list[model].clone();
             synthetic.chain = common.clone();
+            synthetic.around = None;
             style_list.push(synthetic);
             weight.push(0);
             style_list.len() - 1
@@ -1699,6 +1746,13 @@ impl Emitter<'_, '_> {
             return;
         };
         let xml = self.writer.xml;
+        if let Some((before, after)) = &style.around {
+            self.out.extend_from_slice(&xml[before.clone()]);
+            self.out
+                .extend_from_slice(runs_xml(&self.plan.prefix, &text).as_bytes());
+            self.out.extend_from_slice(&xml[after.clone()]);
+            return;
+        }
         self.out.extend_from_slice(&xml[style.start_tag.clone()]);
         if let Some(rpr) = &style.rpr {
             self.out.extend_from_slice(&xml[rpr.clone()]);
@@ -2397,6 +2451,35 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
             .bytes;
         let xml = part(&output, MAIN_PART);
         assert!(xml.contains("<w:p><w:r><w:drawing><wp:inline xmlns:wp=\"urn:wp\"/></w:drawing></w:r><w:r><w:t xml:space=\"preserve\">圖表</w:t></w:r></w:p>"), "{xml}");
+    }
+
+    #[test]
+    fn ruby_base_text_is_read_and_its_annotation_kept() {
+        let ruby = "<w:r><w:rPr><w:b/></w:rPr><w:ruby><w:rubyPr><w:rubyAlign w:val=\"center\"/></w:rubyPr>\
+<w:rt><w:r><w:t>hoeng1 gong2</w:t></w:r></w:rt><w:rubyBase><w:r><w:rPr><w:b/></w:rPr><w:t>香港</w:t></w:r></w:rubyBase></w:ruby></w:r>";
+        let body = format!("<w:p><w:r><w:t xml:space=\"preserve\">Welcome to </w:t></w:r>{ruby}<w:r><w:t>.</w:t></w:r></w:p>");
+        let source = docx_of(&body);
+        let document = read(&source);
+        assert_eq!(document.blocks()[0].text, "Welcome to 香港.");
+        assert_eq!(document.blocks()[0].source(), "Welcome to <g1>香港</g1>.");
+        let same = identity(&document);
+        assert_eq!(
+            part(&same.bytes, MAIN_PART),
+            part(&source, MAIN_PART)
+                .replace("<w:t>香港</w:t>", "<w:t xml:space=\"preserve\">香港</w:t>")
+                .replace("<w:t>.</w:t>", "<w:t xml:space=\"preserve\">.</w:t>"),
+            "unchanged words give the same part, but for xml:space"
+        );
+        assert_eq!(document.blocks()[0].kind, BlockKind::Paragraph);
+        let rendered = document
+            .render(&["歡迎來到<g1>Hong Kong</g1>。".to_string()], Format::Docx)
+            .unwrap();
+        let xml = part(&rendered.bytes, MAIN_PART);
+        assert!(xml.contains("<w:rt><w:r><w:t>hoeng1 gong2</w:t></w:r></w:rt><w:rubyBase><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">Hong Kong</w:t></w:r></w:rubyBase></w:ruby></w:r>"), "{xml}");
+        assert_eq!(
+            read(&rendered.bytes).blocks()[0].text,
+            "歡迎來到Hong Kong。"
+        );
     }
 
     #[test]
