@@ -1044,6 +1044,50 @@ mod tests {
     }
 
     #[test]
+    fn inline_tags_and_glossary_placeholders_go_through_together_and_tags_are_not_figures() {
+        let fake = FakeGenerator::new(4000, |prompt| {
+            let last = prompt
+                .lines()
+                .rev()
+                .find(|l| l.starts_with("English:"))
+                .unwrap_or("");
+            last.replace("English:", "")
+                .replace("will brief", "將於2027年向")
+                .replace('.', "簡介。")
+                // A model that drops a placeholder: its digit must not read as a missing figure.
+                .replace("<x1/>", "")
+        });
+        let mut request = Request::new(
+            TaskKind::Translate,
+            "<g1>Note:</g1> The Housing Department will brief the <g2>Legislative Council</g2><x1/>.",
+        );
+        request.target = Some(Lang::ZhHant);
+        request.glossary = glossary();
+        request.base_glossary = false;
+        let (result, _) = run(&fake, request);
+        let prompt = &fake.prompts()[0];
+        // The worked pair with tags is shown, and the paragraph keeps both kinds of marker.
+        assert!(prompt.contains("<g2>Buildings Ordinance</g2>"), "{prompt}");
+        assert!(
+            prompt.contains("English: <g1>Note:</g1> The [T1] will brief the <g2>[T2]</g2><x1/>."),
+            "{prompt}"
+        );
+        assert_eq!(
+            result.text,
+            "<g1>Note:</g1> The 房屋署 將於2027年向 the <g2>立法會</g2>簡介。"
+        );
+        // The digits of the tags are not figures: only 2027, which the source lacks, is flagged.
+        let checks = result.checks.unwrap();
+        let figures: Vec<String> = checks.figure_flags();
+        assert_eq!(figures.len(), 1, "{figures:?}");
+        assert!(figures[0].contains("2027"), "{figures:?}");
+        assert!(checks
+            .terms
+            .iter()
+            .all(|t| t.verdict == crate::checks::Verdict::Found));
+    }
+
+    #[test]
     fn a_title_that_starts_with_a_department_name_is_protected_and_checked_as_the_title() {
         // The model carries the placeholder through, as the prompt shows.
         let fake = FakeGenerator::new(4000, |prompt| {
