@@ -13,6 +13,7 @@
 //! - `batch`     documents in and out, folder jobs: bad files, SIGKILL and resume, review copies
 //! - `worker`    the supervised model process: kill -9 mid-generation, restart, start errors
 //! - `check`     `wenshu check` on .docx pairs: exit codes, JSON, the HTML report in a real browser
+//! - `word`      .docx formatting through --pseudo and the demo model: spans, links, fields, note marks, the paragraphs to check
 //! - `instruct`  chat style on a real instruct model (Qwen2.5-Coder-1.5B-Instruct): every task, placeholders, Stop, rerun, checks
 
 mod util;
@@ -24,4 +25,5 @@ mod files;
 mod history;
 mod instruct;
 mod model;
+mod word;
 mod worker;
