@@ -9,7 +9,7 @@ SAMPLE_ZH = samples/press-release.zh-Hant.txt
 
 DESKTOP = $(CARGO_TARGET_DIR)/release/wenshu-desktop
 
-.PHONY: demo demo-instruct test deps app-deps model instruct-model build release bench bench-app lint deny ui ui-test app app-build e2e
+.PHONY: docx-corpus demo demo-instruct test deps app-deps model instruct-model build release bench bench-app lint deny ui ui-test app app-build e2e
 
 deps:
 	@scripts/install-deps
@@ -64,7 +64,23 @@ ui-test: ui
 ## built app end to end under Xvfb (screenshots in target/e2e/).
 test: model instruct-model ui-test
 	$(CARGO) test --locked --workspace -- --test-threads=2
+	$(MAKE) --no-print-directory docx-corpus
 	scripts/e2e $(CARGO_TARGET_DIR)/debug/wenshu-desktop
+
+## Real-world Word files (a pinned corpus from permissively licensed
+## packages): each read, written back unchanged and pseudo-translated, with
+## entries, blocks, links, fields, content controls, breaks, tabs and note
+## marks compared; then LibreOffice must open every output whose input it
+## opens. Uses the debug build `cargo test` made.
+CORPUS ?= $(HOME)/.cache/wenshu-corpus/docx
+CORPUS_OUT = $(CARGO_TARGET_DIR)/docx-corpus-out
+docx-corpus:
+	scripts/docx-corpus install
+	scripts/docx-corpus fetch $(CORPUS)
+	$(CARGO) build --locked
+	rm -rf $(CORPUS_OUT)
+	$(CARGO_TARGET_DIR)/debug/wenshu bench docs --corpus $(CORPUS) --out $(CORPUS_OUT)
+	scripts/docx-corpus libreoffice $(CORPUS) $(CORPUS_OUT)
 
 e2e: model ui
 	$(CARGO) build --locked -p wenshu-desktop
