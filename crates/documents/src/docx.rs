@@ -197,21 +197,49 @@ fn entry_names(
     bytes: &[u8],
     archive: &mut ZipArchive<Cursor<&[u8]>>,
 ) -> Result<Vec<String>, DocumentError> {
-    (0..archive.len())
-        .map(|index| {
-            let file = archive.by_index_raw(index).map_err(zip_error)?;
-            let start = usize::try_from(file.header_start()).unwrap_or(usize::MAX);
-            let local = bytes
-                .get(start..)
-                .filter(|h| h.starts_with(b"PK\x03\x04") && h.len() >= 30);
-            let name = local.and_then(|header| {
+    let mut names = Vec::with_capacity(archive.len());
+    let mut seen = HashSet::new();
+    for index in 0..archive.len() {
+        let file = archive.by_index_raw(index).map_err(zip_error)?;
+        // Only an entry with a Unicode Path field (0x7075) is named apart
+        // from its header; any other name is the central directory's, which
+        // is where the zip crate finds the entry's data.
+        let unicode_path = has_extra_field(file.extra_data().unwrap_or_default(), 0x7075);
+        let start = usize::try_from(file.header_start()).unwrap_or(usize::MAX);
+        let local = bytes
+            .get(start..)
+            .filter(|h| unicode_path && h.starts_with(b"PK\x03\x04") && h.len() >= 30);
+        let name = local
+            .and_then(|header| {
                 let length = usize::from(u16::from_le_bytes([header[26], header[27]]));
                 let raw = header.get(30..30 + length)?;
                 std::str::from_utf8(raw).ok().map(str::to_owned)
+            })
+            .unwrap_or_else(|| file.name().to_owned());
+        if !seen.insert(name.clone()) {
+            return Err(DocumentError::CorruptZip {
+                message: format!("two entries are named {name}"),
             });
-            Ok(name.unwrap_or_else(|| file.name().to_owned()))
-        })
-        .collect()
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Whether a zip entry's extra data holds a field with this id.
+fn has_extra_field(mut data: &[u8], wanted: u16) -> bool {
+    while data.len() >= 4 {
+        let id = u16::from_le_bytes([data[0], data[1]]);
+        let length = usize::from(u16::from_le_bytes([data[2], data[3]]));
+        if id == wanted {
+            return true;
+        }
+        let Some(rest) = data.get(4 + length..) else {
+            return false;
+        };
+        data = rest;
+    }
+    false
 }
 
 impl DocxSource {
@@ -2480,6 +2508,35 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
             read(&rendered.bytes).blocks()[0].text,
             "歡迎來到Hong Kong。"
         );
+    }
+
+    #[test]
+    fn a_local_header_that_names_another_entry_does_not_change_which_entry_is_read() {
+        // Found by fuzzing: a local header naming the entry apart from the
+        // central directory made two entries take one name, and the output
+        // could not be written (or read back).
+        let xml = document_xml("<w:p><w:r><w:t>x</w:t></w:r></w:p>");
+        let mut bytes = zip_of(
+            &[
+                (MAIN_PART, xml.as_bytes()),
+                ("word/header1.xml", xml.as_bytes()),
+                ("word/header2.xml", xml.as_bytes()),
+            ],
+            false,
+        );
+        let local = bytes
+            .windows(16)
+            .position(|w| w == b"word/header2.xml")
+            .unwrap();
+        bytes[local..local + 16].copy_from_slice(b"word/header1.xml");
+        let document = read(&bytes);
+        assert_eq!(
+            document.blocks().len(),
+            3,
+            "each entry is read once, by its central name"
+        );
+        let output = identity(&document).bytes;
+        assert_eq!(read(&output).blocks(), document.blocks());
     }
 
     #[test]

@@ -74,7 +74,7 @@ impl MarkdownSource {
             out.push_str(&self.text[last..segment.range.start]);
             match &segment.spec {
                 None => {
-                    out.push_str(translation);
+                    out.push_str(&escape(translation, true));
                     problems.push(Vec::new());
                 }
                 Some(spec) => {
@@ -93,6 +93,7 @@ impl MarkdownSource {
     /// opened and closed around each tagged span, placeholders copied.
     fn rebuild(&self, segment: &Segment, checked: &inline::Checked, out: &mut String) {
         let mut open: Vec<usize> = Vec::new();
+        let mut at_start = true;
         let enter = |chain: &[usize], open: &mut Vec<usize>, out: &mut String| {
             let common = open.iter().zip(chain).take_while(|(a, b)| a == b).count();
             while open.len() > common {
@@ -111,19 +112,63 @@ impl MarkdownSource {
                         .and_then(|id| segment.tags.iter().find(|(t, _)| *t == id))
                         .map(|(_, chain)| chain.as_slice())
                         .unwrap_or(&[]);
+                    let first = at_start && open.is_empty() && chain.is_empty();
                     enter(chain, &mut open, out);
-                    out.push_str(text);
+                    out.push_str(&escape(text, first));
+                    at_start = false;
                 }
                 inline::Item::Atom(id) => {
                     if let Some((_, range)) = segment.atoms.iter().find(|(a, _)| a == id) {
                         enter(&[], &mut open, out);
                         out.push_str(&self.text[range.clone()]);
+                        at_start = false;
                     }
                 }
             }
         }
         enter(&[], &mut open, out);
     }
+}
+
+/// Translated words as Markdown that reads back as the same words: the
+/// characters that would start markup are escaped, and at the start of a
+/// block also those that would make it a heading, a quote, a list item or a
+/// setext underline. (pulldown-cmark drops escaping backslashes from the
+/// text it reports, so unchanged words need this too.)
+fn escape(text: &str, at_block_start: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.char_indices().peekable();
+    if at_block_start {
+        let trimmed = text.trim_start();
+        let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+        if trimmed.starts_with(['#', '>', '-', '+', '=']) {
+            let lead = text.len() - trimmed.len();
+            out.push_str(&text[..lead]);
+            out.push('\\');
+            while chars.peek().is_some_and(|(i, _)| *i < lead) {
+                chars.next();
+            }
+        } else if digits > 0 && trimmed[digits..].starts_with(['.', ')']) {
+            let lead = text.len() - trimmed.len() + digits;
+            out.push_str(&text[..lead]);
+            out.push('\\');
+            while chars.peek().is_some_and(|(i, _)| *i < lead) {
+                chars.next();
+            }
+        }
+    }
+    while let Some((i, c)) = chars.next() {
+        let entity_like = c == '&'
+            && text[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_alphanumeric() || n == '#');
+        if matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '~' | '|') || entity_like {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn options() -> Options {
@@ -453,18 +498,18 @@ The Government will spend HK$1,250 million\non housing, a rise of 3.5%.\n\n\
         ] {
             assert!(out.contains(kept), "{kept:?} missing from {out}");
         }
-        assert!(out.contains("# [zh] BUDGET 2026\n"), "{out}");
+        assert!(out.contains("# \\[zh\\] BUDGET 2026\n"), "{out}");
         assert!(
-            out.contains("- [zh] FIRST ITEM WITH `inline code` INSIDE\n"),
+            out.contains("- \\[zh\\] FIRST ITEM WITH `inline code` INSIDE\n"),
             "{out}"
         );
         assert!(
             out.contains(
-                "- [zh] SECOND ITEM, SEE [THE PRESS RELEASE](https://www.info.gov.hk/ \"Press\")\n"
+                "- \\[zh\\] SECOND ITEM, SEE [THE PRESS RELEASE](https://www.info.gov.hk/ \"Press\")\n"
             ),
             "{out}"
         );
-        assert!(out.contains("> [zh] A QUOTED REMARK OVER TWO LINES.\n"));
+        assert!(out.contains("> \\[zh\\] A QUOTED REMARK OVER TWO LINES.\n"));
         let again = read(&out);
         let sources: Vec<&str> = again.blocks().iter().map(|b| b.source()).collect();
         assert_eq!(sources, translations);
@@ -495,6 +540,40 @@ The Government will spend HK$1,250 million\non housing, a rise of 3.5%.\n\n\
         assert_eq!(rendered.needs_look.len(), 1);
         let out = String::from_utf8(rendered.bytes).unwrap();
         assert!(out.contains("`form BA1`"), "{out}");
+    }
+
+    #[test]
+    fn words_that_look_like_markup_are_escaped_so_they_read_back_as_words() {
+        // Found by fuzzing: escapes in the source were lost on a round trip.
+        let source = "Fees \\*not\\* waived for snake\\_case & co &amp; more\n\n1\\. not a list\n";
+        let document = read(source);
+        let texts: Vec<&str> = document.blocks().iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Fees *not* waived for snake_case & co & more",
+                "1. not a list"
+            ]
+        );
+        let translations = vec![
+            "# 費用 *不* [獲] 豁免 <b> `x` &amp;".to_string(),
+            "2) 不是清單".to_string(),
+        ];
+        let out = document
+            .render(&translations, Format::Markdown)
+            .unwrap()
+            .bytes;
+        let again = read(std::str::from_utf8(&out).unwrap());
+        let texts: Vec<&str> = again.blocks().iter().map(|b| b.text.as_str()).collect();
+        assert_eq!(texts, translations, "{}", String::from_utf8_lossy(&out));
+        let same: Vec<String> = document
+            .blocks()
+            .iter()
+            .map(|b| b.source().to_string())
+            .collect();
+        let out = document.render(&same, Format::Markdown).unwrap().bytes;
+        let again = read(std::str::from_utf8(&out).unwrap());
+        assert_eq!(again.blocks(), document.blocks());
     }
 
     #[test]

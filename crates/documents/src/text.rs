@@ -96,7 +96,7 @@ pub(crate) fn with_line_endings(text: &str, ending: &str) -> String {
 ///
 /// [`DocumentError::Binary`] when the bytes are not text in any encoding tried.
 pub(crate) fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
-    let text = if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
+    let mut text = if let Some((encoding, bom_length)) = Encoding::for_bom(bytes) {
         encoding
             .decode_without_bom_handling(&bytes[bom_length..])
             .0
@@ -116,6 +116,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
         let encoding = detector.guess(None, false);
         encoding.decode_without_bom_handling(bytes).0.into_owned()
     };
+    // A BOM written twice (a file through two converters) leaves U+FEFF at
+    // the start. It is no text, and the UTF-8 written back would start with
+    // it, a BOM that the next read drops: a file of nothing else read as one
+    // block and its rendering as none (found by fuzzing).
+    if text.starts_with('\u{feff}') {
+        text = text.trim_start_matches('\u{feff}').to_owned();
+    }
     if looks_binary(&text) {
         return Err(DocumentError::Binary);
     }
@@ -263,6 +270,22 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{n} characters: {e}"));
             assert_eq!(again.blocks()[0].text, same[0]);
         }
+    }
+
+    #[test]
+    fn a_bom_written_twice_is_dropped_with_the_first() {
+        let error =
+            Document::from_bytes(&[0xFE, 0xFF, 0xFE, 0xFF], Format::Text, &Limits::default())
+                .unwrap_err();
+        assert_eq!(error.code(), "empty");
+        let twice = "\u{feff}\u{feff}預算案\n".as_bytes();
+        assert_eq!(texts(twice), ["預算案"]);
+        let document = Document::from_bytes(twice, Format::Text, &Limits::default()).unwrap();
+        let out = document
+            .render(&["預算案".to_string()], Format::Text)
+            .unwrap()
+            .bytes;
+        assert_eq!(out, "預算案\n".as_bytes());
     }
 
     #[test]
