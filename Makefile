@@ -9,7 +9,7 @@ SAMPLE_ZH = samples/press-release.zh-Hant.txt
 
 DESKTOP = $(CARGO_TARGET_DIR)/release/wenshu-desktop
 
-.PHONY: docx-corpus demo demo-instruct test deps app-deps model instruct-model build release bench bench-app lint deny ui ui-test app app-build e2e
+.PHONY: docx-corpus fuzz demo demo-instruct test deps app-deps model instruct-model build release bench bench-app lint deny ui ui-test app app-build e2e
 
 deps:
 	@scripts/install-deps
@@ -66,6 +66,14 @@ test: model instruct-model ui-test
 	$(CARGO) test --locked --workspace -- --test-threads=2
 	$(MAKE) --no-print-directory docx-corpus
 	scripts/e2e $(CARGO_TARGET_DIR)/debug/wenshu-desktop
+
+## Fuzz the readers of untrusted files (.docx, .md, .txt, .pdf, GGUF headers)
+## with cargo-fuzz (nightly, AddressSanitizer), FUZZ_SECONDS per target;
+## crashes are saved in fuzz/artifacts/. The build is cached in
+## ~/.cache/wenshu-fuzz-target.
+FUZZ_SECONDS ?= 30
+fuzz:
+	scripts/fuzz $(FUZZ_SECONDS)
 
 ## Real-world Word files (a pinned corpus from permissively licensed
 ## packages): each read, written back unchanged and pseudo-translated, with
