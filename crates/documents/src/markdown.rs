@@ -157,7 +157,7 @@ fn escape(text: &str, at_block_start: bool) -> String {
             }
         }
     }
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in chars {
         let entity_like = c == '&'
             && text[i + 1..]
                 .chars()
