@@ -1962,16 +1962,7 @@ xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">
         document
             .blocks()
             .iter()
-            .map(|block| {
-                let pieces: Vec<inline::Piece> = inline::parse(block.source())
-                    .into_iter()
-                    .map(|piece| match piece {
-                        inline::Piece::Text(text) => inline::Piece::Text(f(&text)),
-                        other => other,
-                    })
-                    .collect();
-                inline::write(&pieces)
-            })
+            .map(|block| inline::map_words(block.source(), &f))
             .collect()
     }
 

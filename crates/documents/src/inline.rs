@@ -208,6 +208,19 @@ pub fn plain(tagged: &str) -> String {
         .collect()
 }
 
+/// `tagged` with `f` applied to each span of words, tags and placeholders
+/// kept where they are: what a translator that carries every tag returns.
+pub fn map_words(tagged: &str, f: impl Fn(&str) -> String) -> String {
+    let pieces: Vec<Piece> = parse(tagged)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => Piece::Text(f(&text)),
+            other => other,
+        })
+        .collect();
+    write(&pieces)
+}
+
 /// Writes pieces back as tagged text.
 pub fn write(pieces: &[Piece]) -> String {
     let mut out = String::new();

@@ -168,6 +168,18 @@ pub struct Rendered {
     pub needs_look: Vec<(usize, Vec<inline::Problem>)>,
 }
 
+impl Rendered {
+    /// From the bytes and each block's problems (empty for a block whose tags all came back).
+    fn new(bytes: Vec<u8>, problems: Vec<Vec<inline::Problem>>) -> Rendered {
+        let needs_look = problems
+            .into_iter()
+            .enumerate()
+            .filter(|(_, problems)| !problems.is_empty())
+            .collect();
+        Rendered { bytes, needs_look }
+    }
+}
+
 /// Bounds on what a reader accepts, so that hostile files cannot exhaust memory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Limits {
@@ -351,21 +363,11 @@ impl Document {
         match (&self.source, to) {
             (Source::Docx(source), Format::Docx) => {
                 let (bytes, problems) = source.render(translations)?;
-                let needs_look = problems
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, problems)| !problems.is_empty())
-                    .collect();
-                Ok(Rendered { bytes, needs_look })
+                Ok(Rendered::new(bytes, problems))
             }
             (Source::Markdown(source), Format::Markdown) => {
                 let (bytes, problems) = source.render(translations);
-                let needs_look = problems
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, problems)| !problems.is_empty())
-                    .collect();
-                Ok(Rendered { bytes, needs_look })
+                Ok(Rendered::new(bytes, problems))
             }
             (Source::Text(source), Format::Text) => Ok(plain(source.render(translations))),
             _ => {

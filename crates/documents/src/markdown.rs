@@ -459,14 +459,10 @@ The Government will spend HK$1,250 million\non housing, a rise of 3.5%.\n\n\
             .blocks()
             .iter()
             .map(|block| {
-                let pieces: Vec<inline::Piece> = inline::parse(block.source())
-                    .into_iter()
-                    .map(|piece| match piece {
-                        inline::Piece::Text(text) => inline::Piece::Text(text.to_uppercase()),
-                        other => other,
-                    })
-                    .collect();
-                format!("[zh] {}", inline::write(&pieces))
+                format!(
+                    "[zh] {}",
+                    inline::map_words(block.source(), str::to_uppercase)
+                )
             })
             .collect()
     }
