@@ -1546,13 +1546,8 @@ fn finish_paragraph(xml: &[u8], paragraph: Paragraph, styles: &StyleInfo) -> Opt
             break;
         }
     }
-    let tagged = inline::write(&inline::pieces(&items));
-    let text = inline::plain(&tagged).trim().to_owned();
-    let literal_tags = items
-        .iter()
-        .any(|item| matches!(item, inline::Item::Text(_, t) if inline::has_tags(t)));
-    let markup = (!tags.is_empty() || !atoms.is_empty()) && !literal_tags;
-    let spec = markup.then(|| inline::Spec::of(&tagged));
+    let (text, markup) = inline::block_text(&items);
+    let spec = markup.as_deref().map(inline::Spec::of);
 
     let wrappers = paragraph
         .wrappers
@@ -1575,14 +1570,7 @@ fn finish_paragraph(xml: &[u8], paragraph: Paragraph, styles: &StyleInfo) -> Opt
         cuts,
         spec,
     };
-    Some((
-        plan,
-        Block {
-            kind,
-            text,
-            markup: markup.then_some(tagged),
-        },
-    ))
+    Some((plan, Block { kind, text, markup }))
 }
 
 /// Writes plans back into a part: each block's region rebuilt from its

@@ -252,6 +252,22 @@ pub fn pieces(items: &[Item]) -> Vec<Piece> {
     pieces
 }
 
+/// A block's words and, when some of them are tagged or it holds
+/// placeholders, its markup. A block whose words would themselves read as
+/// tags gets no markup (its formatting then goes the main formatting's way),
+/// so a tag is never confused with the text.
+pub fn block_text(items: &[Item]) -> (String, Option<String>) {
+    let tagged = write(&pieces(items));
+    let text = plain(&tagged).trim().to_owned();
+    let coded = items
+        .iter()
+        .any(|item| matches!(item, Item::Text(Some(_), _) | Item::Atom(_)));
+    let literal = items
+        .iter()
+        .any(|item| matches!(item, Item::Text(_, t) if has_tags(t)));
+    (text, (coded && !literal).then_some(tagged))
+}
+
 /// A translation checked against its source's tags: a flat list of text
 /// spans (each in the base formatting or in one tag's) and placeholders, every
 /// tag at most once, every placeholder exactly once.

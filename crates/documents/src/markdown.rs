@@ -380,27 +380,15 @@ fn finish(source: &str, collector: Collector, kind: BlockKind) -> Option<(Segmen
     if let Some(inline::Item::Text(_, text)) = items.last_mut() {
         *text = text.trim_end().to_owned();
     }
-    let tagged = inline::write(&inline::pieces(&items));
-    let literal_tags = items
-        .iter()
-        .any(|item| matches!(item, inline::Item::Text(_, t) if inline::has_tags(t)));
-    let markup = (!tags.is_empty() || !atoms.is_empty()) && !literal_tags;
-    let text = inline::plain(&tagged).trim().to_owned();
+    let (text, markup) = inline::block_text(&items);
     let segment = Segment {
         range,
         elements: collector.elements,
         tags,
         atoms,
-        spec: markup.then(|| inline::Spec::of(&tagged)),
+        spec: markup.as_deref().map(inline::Spec::of),
     };
-    Some((
-        segment,
-        Block {
-            kind,
-            text,
-            markup: markup.then_some(tagged),
-        },
-    ))
+    Some((segment, Block { kind, text, markup }))
 }
 
 #[cfg(test)]
