@@ -325,6 +325,10 @@ fn reusing_the_cached_prompt_prefix_skips_work_and_changes_no_output() {
     let mut config = EngineConfig::new(util::demo_model());
     config.prefix_cache = false;
     let uncached = LlamaEngine::load(config).expect("the demo model loads");
+    // An engine of its own: the shared one serves other tests at the same
+    // time, whose prompts can take its cached prefix between two calls here.
+    let cached =
+        LlamaEngine::load(EngineConfig::new(util::demo_model())).expect("the demo model loads");
     let input = sample("notice.en.txt");
     let make = || {
         let mut r = request(TaskKind::Translate, &input, 24);
@@ -332,7 +336,7 @@ fn reusing_the_cached_prompt_prefix_skips_work_and_changes_no_output() {
         r.target = Some(Lang::ZhHant);
         r
     };
-    let (with_cache, _) = run_task(engine(), make());
+    let (with_cache, _) = run_task(&cached, make());
     let (without, _) = run_task(&uncached, make());
     assert_eq!(with_cache.text, without.text);
     let (a, b) = (with_cache.provenance.usage, without.provenance.usage);
