@@ -155,6 +155,17 @@ pub enum SettingsError {
     },
 }
 
+wenshu_error::coded! {
+    SettingsError {
+        Self::Read { .. } => "settings_invalid", usage;
+        Self::Invalid { .. } => "settings_invalid", usage;
+        Self::Version { .. } => "settings_invalid", usage;
+        Self::Value { .. } => "settings_invalid", usage;
+        Self::Env { .. } => "settings_invalid", usage;
+        Self::Write { .. } => "settings_write", runtime;
+    }
+}
+
 /// The settings file: `$WENSHU_HOME/settings.toml`, else the user's config
 /// directory (`~/.config/wenshu/settings.toml` on Linux).
 pub fn default_path() -> PathBuf {

@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use wenshu_error::{Fix, Setting};
+
 use crate::Format;
 
 /// Why a document could not be read or written.
@@ -151,7 +153,7 @@ pub enum DocumentError {
     },
 
     /// The requested output format cannot be written.
-    #[error("cannot write {format:?} documents; choose .docx, .md or .txt as the output format")]
+    #[error("cannot write .{} documents; choose .docx, .md or .txt as the output format", format.extension())]
     CannotWrite {
         /// The format asked for.
         format: Format,
@@ -176,35 +178,34 @@ fn io_fix(e: &std::io::Error) -> &'static str {
     }
 }
 
-impl DocumentError {
-    /// A stable identifier for the kind of error, for the UI to look up a message.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Io { .. } => "io",
-            Self::UnsupportedFormat { .. } => "unsupported_format",
-            Self::TooLarge { .. } => "too_large",
-            Self::Empty => "empty",
-            Self::Binary => "binary",
-            Self::NotZip => "not_zip",
-            Self::Truncated => "truncated",
-            Self::CorruptZip { .. } => "corrupt_zip",
-            Self::PasswordProtected => "password_protected",
-            Self::PartTooLarge { .. } => "part_too_large",
-            Self::SuspiciousCompression { .. } => "zip_bomb",
-            Self::TooManyEntries { .. } => "too_many_entries",
-            Self::UnsafeEntryName { .. } => "unsafe_entry_name",
-            Self::MissingPart { .. } => "missing_part",
-            Self::XmlDoctype { .. } => "xml_doctype",
-            Self::Xml { .. } => "malformed_xml",
-            Self::Pdf { .. } => "pdf_unreadable",
-            Self::PdfEncrypted => "pdf_encrypted",
-            Self::PdfNoText => "pdf_no_text",
-            Self::TranslationCount { .. } => "translation_count",
-            Self::CannotWrite { .. } => "cannot_write",
-            Self::Write { .. } => "write_failed",
-        }
+wenshu_error::coded! {
+    DocumentError {
+        Self::Io { .. } => "io", usage;
+        Self::UnsupportedFormat { .. } => "unsupported_format", usage;
+        Self::TooLarge { .. } => "too_large", usage;
+        Self::Empty => "empty", usage;
+        Self::Binary => "binary", usage;
+        Self::NotZip => "not_zip", usage;
+        Self::Truncated => "truncated", usage;
+        Self::CorruptZip { .. } => "corrupt_zip", usage;
+        Self::PasswordProtected => "password_protected", usage;
+        Self::PartTooLarge { .. } => "part_too_large", usage;
+        Self::SuspiciousCompression { .. } => "zip_bomb", usage;
+        Self::TooManyEntries { .. } => "too_many_entries", usage;
+        Self::UnsafeEntryName { .. } => "unsafe_entry_name", usage;
+        Self::MissingPart { .. } => "missing_part", usage;
+        Self::XmlDoctype { .. } => "xml_doctype", usage;
+        Self::Xml { .. } => "malformed_xml", usage;
+        Self::Pdf { .. } => "pdf_unreadable", usage;
+        Self::PdfEncrypted => "pdf_encrypted", usage;
+        Self::PdfNoText => "pdf_no_text", usage;
+        Self::TranslationCount { .. } => "translation_count", runtime;
+        Self::CannotWrite { .. } => "cannot_write", usage, fix = Fix::choose(Setting::Output);
+        Self::Write { .. } => "write_failed", runtime;
     }
+}
 
+impl DocumentError {
     pub(crate) fn write(error: impl std::fmt::Display) -> Self {
         Self::Write {
             message: error.to_string(),

@@ -13,6 +13,7 @@
 //! folder; sources are only ever read. The report (`report.csv`,
 //! `report.json`) has one line per file, including every failure.
 
+pub mod child;
 mod report;
 pub mod wire;
 
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use wenshu_documents::{inline, Block, Document, DocumentError, Format, Limits};
+use wenshu_error::{Fix, Setting};
 
 use crate::checks::{self, CheckOptions, CheckReport, Glossary, Mode};
 use crate::engine::{CancelToken, Generator, SamplingParams};
@@ -65,13 +67,13 @@ pub struct BatchOptions {
 pub enum BatchError {
     #[error("the source {0} is not a folder; give the folder of documents to translate")]
     NoSource(PathBuf),
-    #[error("the output folder is the source folder ({0}); give a separate --out folder so no source is overwritten")]
+    #[error("the output folder is the source folder ({0}); choose a separate output folder so no source is overwritten")]
     OutIsSource(PathBuf),
     #[error("the source folder {source_dir} is inside the output folder {out}; outputs could overwrite sources, so pick an output folder outside it")]
     SourceInsideOut { source_dir: PathBuf, out: PathBuf },
-    #[error("cannot batch-translate into {0}; use --to en or --to zh-Hant")]
+    #[error("cannot batch-translate into {0}; choose en or zh-Hant as the output language")]
     Target(Lang),
-    #[error("batch job {job} is already running in process {pid}; wait for it, or stop it with `wenshu batch cancel {job}`")]
+    #[error("batch job {job} is already running in process {pid}; wait for it, or cancel it")]
     AlreadyRunning { job: i64, pid: i64 },
     #[error("cannot create the output folder {path}: {source}")]
     OutDir {
@@ -84,31 +86,19 @@ pub enum BatchError {
     Store(#[from] StoreError),
 }
 
-impl BatchError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NoSource(_) => "batch_no_source",
-            Self::OutIsSource(_) => "batch_out_is_source",
-            Self::SourceInsideOut { .. } => "batch_source_inside_out",
-            Self::Target(_) => "batch_target",
-            Self::AlreadyRunning { .. } => "batch_already_running",
-            Self::OutDir { .. } => "batch_out_dir",
-            Self::Write { .. } => "batch_write",
-            Self::Store(e) => e.code(),
-        }
+wenshu_error::coded! {
+    BatchError {
+        Self::NoSource(_) => "batch_no_source", usage;
+        Self::OutIsSource(_) => "batch_out_is_source", usage, fix = Fix::choose(Setting::OutFolder);
+        Self::SourceInsideOut { .. } => "batch_source_inside_out", usage, fix = Fix::choose(Setting::OutFolder);
+        Self::Target(_) => "batch_target", usage,
+            fix = Fix::Choose { setting: Setting::Target, suggest: Some("en".into()) };
+        Self::AlreadyRunning { job, .. } => "batch_already_running", usage, fix = Fix::WaitOrCancelJob { job: *job };
+        Self::OutDir { .. } => "batch_out_dir", runtime, fix = Fix::choose(Setting::OutFolder);
+        Self::Write { .. } => "output_write", runtime;
     }
-
-    /// Whether the arguments are at fault (CLI exit code 2).
-    pub fn is_usage_error(&self) -> bool {
-        matches!(
-            self,
-            Self::NoSource(_)
-                | Self::OutIsSource(_)
-                | Self::SourceInsideOut { .. }
-                | Self::Target(_)
-                | Self::AlreadyRunning { .. }
-        )
+    delegate {
+        Self::Store(e) => e,
     }
 }
 
@@ -416,6 +406,16 @@ pub fn is_resumable(job: &crate::store::JobRecord) -> bool {
         "interrupted" => true,
         "running" => !job.pid.is_some_and(process_alive),
         _ => false,
+    }
+}
+
+/// A job's status as a user should see it: a job marked running whose
+/// process is gone was interrupted.
+pub fn shown_status(job: &crate::store::JobRecord) -> String {
+    if job.status == "running" && is_resumable(job) {
+        "interrupted".into()
+    } else {
+        job.status.clone()
     }
 }
 
@@ -951,26 +951,16 @@ pub enum FileError {
     Cancelled,
 }
 
-impl FileError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Document(e) => e.code(),
-            Self::Task(e) => e.code(),
-            Self::OutputFormat(_) => "output_format",
-            Self::FormatChange { .. } => "output_format_change",
-            Self::Write { .. } => "output_write",
-            Self::Cancelled => "cancelled",
-        }
+wenshu_error::coded! {
+    FileError {
+        Self::OutputFormat(_) => "output_format", usage, fix = Fix::choose(Setting::Output);
+        Self::FormatChange { .. } => "output_format_change", usage, fix = Fix::choose(Setting::Output);
+        Self::Write { .. } => "output_write", runtime;
+        Self::Cancelled => "cancelled", runtime;
     }
-
-    /// Whether the input or arguments are at fault (CLI exit code 2).
-    pub fn is_usage_error(&self) -> bool {
-        match self {
-            Self::Document(_) | Self::OutputFormat(_) | Self::FormatChange { .. } => true,
-            Self::Task(e) => e.is_usage_error(),
-            _ => false,
-        }
+    delegate {
+        Self::Document(e) => e,
+        Self::Task(e) => e,
     }
 }
 

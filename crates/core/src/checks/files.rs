@@ -25,13 +25,12 @@ pub enum CheckFileError {
     },
 }
 
-impl CheckFileError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Document { source, .. } => source.code(),
-            Self::SameLanguage { .. } => "check_same_language",
-        }
+wenshu_error::coded! {
+    CheckFileError {
+        Self::SameLanguage { .. } => "check_same_language", usage;
+    }
+    delegate {
+        Self::Document { source, .. } => source,
     }
 }
 

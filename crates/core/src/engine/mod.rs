@@ -20,6 +20,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::models::ModelFileError;
+use wenshu_error::{Fix, Setting};
 
 pub use llama::{EngineConfig, GpuLayers, LlamaEngine};
 
@@ -237,10 +238,10 @@ pub enum EngineError {
          architecture or quantisation may be unsupported by this build: pick another model"
     )]
     Load { path: PathBuf, reason: String },
-    #[error("could not create a context of {n_ctx} tokens: {reason}; lower --ctx")]
+    #[error("could not create a context of {n_ctx} tokens: {reason}; lower the context length")]
     Context { n_ctx: u32, reason: String },
     #[error(
-        "the prompt is {tokens} tokens but the context holds {n_ctx}; raise --ctx or shorten the input"
+        "the prompt is {tokens} tokens but the context holds {n_ctx}; raise the context length or shorten the input"
     )]
     PromptTooLong { tokens: usize, n_ctx: u32 },
     #[error("llama.cpp failed to decode: {0}")]
@@ -259,22 +260,21 @@ pub enum EngineError {
     Generation { message: String, partial: String },
 }
 
-impl EngineError {
-    /// Stable machine-readable code, used by the CLI's JSON and the desktop UI.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::ModelFile(e) => e.code(),
-            Self::Backend(_) => "engine_backend",
-            Self::Load { .. } => "model_load",
-            Self::Context { .. } => "engine_context",
-            Self::PromptTooLong { .. } => "prompt_too_long",
-            Self::Decode(_) => "engine_decode",
-            Self::Tokenize(_) => "engine_tokenize",
-            Self::NoChatTemplate => "model_no_chat_template",
-            Self::ChatTemplate(_) => "model_chat_template",
-            Self::Stopped => "engine_stopped",
-            Self::Generation { .. } => "generation_failed",
-        }
+wenshu_error::coded! {
+    EngineError {
+        Self::Backend(_) => "engine_backend", runtime;
+        Self::Load { .. } => "model_load", runtime, fix = Fix::choose(Setting::Model);
+        Self::Context { .. } => "engine_context", runtime, fix = Fix::Lower { setting: Setting::Context };
+        Self::PromptTooLong { .. } => "prompt_too_long", runtime, fix = Fix::Raise { setting: Setting::Context };
+        Self::Decode(_) => "engine_decode", runtime;
+        Self::Tokenize(_) => "engine_tokenize", runtime;
+        Self::NoChatTemplate => "model_no_chat_template", runtime, fix = Fix::choose(Setting::Model);
+        Self::ChatTemplate(_) => "model_chat_template", runtime, fix = Fix::choose(Setting::Model);
+        Self::Stopped => "engine_stopped", runtime;
+        Self::Generation { .. } => "generation_failed", runtime;
+    }
+    delegate {
+        Self::ModelFile(e) => e,
     }
 }
 

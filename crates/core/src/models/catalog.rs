@@ -127,18 +127,15 @@ pub enum CatalogError {
     },
 }
 
-impl CatalogError {
-    /// Stable machine-readable code, used by the CLI's JSON and the desktop UI.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Unreadable { .. } => "catalog_unreadable",
-            Self::Syntax { .. } => "catalog_syntax",
-            Self::UnsupportedVersion { .. } => "catalog_unsupported_version",
-            Self::DuplicateName { .. } => "catalog_duplicate_name",
-            Self::BadSha256 { .. } => "catalog_bad_sha256",
-            Self::BadSize { .. } => "catalog_bad_size",
-            Self::BadEntry { .. } => "catalog_bad_entry",
-        }
+wenshu_error::coded! {
+    CatalogError {
+        Self::Unreadable { .. } => "catalog_unreadable", usage;
+        Self::Syntax { .. } => "catalog_syntax", usage;
+        Self::UnsupportedVersion { .. } => "catalog_unsupported_version", usage;
+        Self::DuplicateName { .. } => "catalog_duplicate_name", usage;
+        Self::BadSha256 { .. } => "catalog_bad_sha256", usage;
+        Self::BadSize { .. } => "catalog_bad_size", usage;
+        Self::BadEntry { .. } => "catalog_bad_entry", usage;
     }
 }
 

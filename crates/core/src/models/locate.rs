@@ -5,21 +5,23 @@
 
 use std::path::{Path, PathBuf};
 
+use wenshu_error::{Fix, Setting};
+
 use super::{Catalog, CatalogError};
 
 /// No model file was given and none of the catalogued ones was found.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "no model found (looked for the catalogued files in {searched}); pick a .gguf file, set WENSHU_MODEL, \
+    "no model found (looked for the catalogued files in {searched}); choose a .gguf file, \
      or run models/fetch-demo for the demo model"
 )]
 pub struct ModelMissing {
     pub searched: String,
 }
 
-impl ModelMissing {
-    pub fn code(&self) -> &'static str {
-        "model_missing"
+wenshu_error::coded! {
+    ModelMissing {
+        Self { .. } => "model_missing", usage, fix = Fix::choose(Setting::Model);
     }
 }
 

@@ -32,6 +32,16 @@ pub enum Style {
     Chat,
 }
 
+impl Style {
+    /// The name prompt files use for the style.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Completion => "completion",
+            Self::Chat => "chat",
+        }
+    }
+}
+
 /// Everything that can go wrong finding, parsing or rendering a prompt.
 #[derive(Debug, thiserror::Error)]
 pub enum PromptError {
@@ -43,7 +53,7 @@ pub enum PromptError {
     },
     #[error("prompt file {origin} is not valid: {reason}")]
     Invalid { origin: String, reason: String },
-    #[error("prompt `{id}` has no {style:?} form; the selected model needs one")]
+    #[error("prompt `{id}` has no {} form; the selected model needs one", style.as_str())]
     MissingStyle { id: String, style: Style },
     #[error("prompt `{id}` ({origin}) failed to render: {reason}")]
     Render {
@@ -55,16 +65,15 @@ pub enum PromptError {
     Engine(#[from] EngineError),
 }
 
-impl PromptError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotFound { .. } => "prompt_not_found",
-            Self::Invalid { .. } => "prompt_invalid",
-            Self::MissingStyle { .. } => "prompt_missing_style",
-            Self::Render { .. } => "prompt_render",
-            Self::Engine(e) => e.code(),
-        }
+wenshu_error::coded! {
+    PromptError {
+        Self::NotFound { .. } => "prompt_not_found", usage;
+        Self::Invalid { .. } => "prompt_invalid", usage;
+        Self::MissingStyle { .. } => "prompt_missing_style", usage;
+        Self::Render { .. } => "prompt_render", usage;
+    }
+    delegate {
+        Self::Engine(e) => e,
     }
 }
 

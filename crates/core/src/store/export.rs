@@ -1,10 +1,82 @@
 //! Exporting stored runs: Markdown for reading, JSON for machines, and .docx
 //! for filing with the rest of a case's papers.
+//!
+//! One format, whichever shell asks ([`render`]):
+//! - **Markdown**: each run as [`to_markdown`] writes it (a `# Wenshu run N`
+//!   heading, the provenance list, `## Input`, `## Output`, `## Checks`),
+//!   runs separated by a line `---` with a blank line on each side; the file
+//!   ends with one newline.
+//! - **JSON**: `{"runs": [RunRecord, …]}`, pretty-printed, ending with a
+//!   newline — the same object `history list --json` prints.
+//! - **.docx**: a heading, a provenance table, then the input, output and
+//!   checks of each run.
 
 use std::io::Write;
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use super::{RunRecord, StoreError};
+
+/// What runs are exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Md,
+    Json,
+    Docx,
+}
+
+impl ExportFormat {
+    pub const ALL: [ExportFormat; 3] = [Self::Md, Self::Json, Self::Docx];
+
+    /// The file extension, which is also the name the shells use.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Md => "md",
+            Self::Json => "json",
+            Self::Docx => "docx",
+        }
+    }
+
+    /// The format a file name asks for, by its extension.
+    ///
+    /// # Errors
+    /// [`StoreError::ExportFormat`] for any other extension.
+    pub fn from_path(path: &Path) -> Result<Self, StoreError> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        Self::ALL
+            .into_iter()
+            .find(|f| f.extension() == ext)
+            .ok_or(StoreError::ExportFormat { extension: ext })
+    }
+}
+
+/// The bytes of an export of `runs` (see the module's documentation for
+/// each format).
+///
+/// # Errors
+/// When the JSON or the .docx cannot be built.
+pub fn render(runs: &[RunRecord], format: ExportFormat) -> Result<Vec<u8>, StoreError> {
+    match format {
+        ExportFormat::Md => {
+            let parts: Vec<String> = runs.iter().map(to_markdown).collect();
+            // Each part ends with a newline, so the separator adds the
+            // blank lines around `---`.
+            Ok(parts.join("\n---\n\n").into_bytes())
+        }
+        ExportFormat::Json => {
+            let mut bytes = serde_json::to_vec_pretty(&serde_json::json!({ "runs": runs }))
+                .map_err(|e| StoreError::Corrupt(format!("cannot write the runs as JSON: {e}")))?;
+            bytes.push(b'\n');
+            Ok(bytes)
+        }
+        ExportFormat::Docx => docx_bytes(runs),
+    }
+}
 
 /// A Unix time in milliseconds as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn format_time(ms: i64) -> String {
@@ -126,10 +198,7 @@ fn check_lines(run: &RunRecord) -> Vec<String> {
 
 /// Several runs as one .docx: a heading, a provenance table and the input
 /// and output paragraphs for each.
-///
-/// # Errors
-/// When the file cannot be written.
-pub fn write_docx(runs: &[RunRecord], path: &Path) -> Result<(), StoreError> {
+fn docx_bytes(runs: &[RunRecord]) -> Result<Vec<u8>, StoreError> {
     use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow};
     let mut doc = Docx::new();
     for run in runs {
@@ -171,7 +240,29 @@ pub fn write_docx(runs: &[RunRecord], path: &Path) -> Result<(), StoreError> {
             }
         }
     }
-    save_docx(doc, path)
+    pack_docx(doc)
+}
+
+/// Saves a task's output text in the format its name asks for: `.docx`
+/// (one Word paragraph per paragraph), `.md` or `.txt` (the text with one
+/// final newline), atomically.
+///
+/// # Errors
+/// `save_format` for another extension; `output_write`.
+pub fn save_text(path: &Path, text: &str) -> Result<(), StoreError> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "docx" => write_text_docx(text, path),
+        "md" | "txt" => {
+            let mut body = text.trim_end().to_string();
+            body.push('\n');
+            write_atomically(path, body.as_bytes())
+        }
+        _ => Err(StoreError::SaveFormat { extension: ext }),
+    }
 }
 
 /// Plain text as a .docx, one Word paragraph per paragraph of `text`
@@ -190,11 +281,15 @@ pub fn write_text_docx(text: &str, path: &Path) -> Result<(), StoreError> {
 
 /// Packs a built document and writes it atomically.
 fn save_docx(doc: docx_rs::Docx, path: &Path) -> Result<(), StoreError> {
+    write_atomically(path, &pack_docx(doc)?)
+}
+
+fn pack_docx(doc: docx_rs::Docx) -> Result<Vec<u8>, StoreError> {
     let mut bytes = Vec::new();
     doc.build()
         .pack(std::io::Cursor::new(&mut bytes))
         .map_err(|e| StoreError::Corrupt(format!("cannot build the .docx: {e}")))?;
-    write_atomically(path, &bytes)
+    Ok(bytes)
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
@@ -207,8 +302,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let io =
-        |e: std::io::Error| StoreError::Corrupt(format!("cannot write {}: {e}", path.display()));
+    let io = |e: std::io::Error| StoreError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
     tmp.write_all(bytes).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;

@@ -21,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
+use wenshu_error::{Fix, Setting};
 
 use crate::text::zh;
 
@@ -45,7 +46,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
 /// Everything that can go wrong with the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the history database {path}: {source}; check the path and its permissions (or set WENSHU_DB / --db)")]
+    #[error("cannot open the history database {path}: {source}; check the path and its permissions, or choose another database")]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
@@ -66,9 +67,9 @@ pub enum StoreError {
         name: &'static str,
         source: rusqlite::Error,
     },
-    #[error("no run with id {0}; `wenshu history list` shows the ids")]
+    #[error("no run with id {0}; the history list shows the ids")]
     NoSuchRun(i64),
-    #[error("no batch job with id {0}; `wenshu batch list` shows the ids")]
+    #[error("no batch job with id {0}; the list of jobs shows the ids")]
     NoSuchJob(i64),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
@@ -76,30 +77,28 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Glossary(String),
+    #[error("cannot export runs as `.{extension}`; name the file .md, .json or .docx")]
+    ExportFormat { extension: String },
+    #[error("cannot save text as `.{extension}`; name the file .docx, .md or .txt")]
+    SaveFormat { extension: String },
+    #[error("cannot write {}: {reason}", path.display())]
+    Write { path: PathBuf, reason: String },
 }
 
-impl StoreError {
-    /// Whether the user asked for something that is not there or gave a bad
-    /// file (CLI exit code 2), rather than the database failing (1).
-    pub fn is_usage_error(&self) -> bool {
-        matches!(
-            self,
-            Self::NoSuchRun(_) | Self::NoSuchJob(_) | Self::Glossary(_) | Self::TooNew { .. }
-        )
-    }
-
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Open { .. } | Self::Create { .. } => "store_open",
-            Self::TooNew { .. } => "store_too_new",
-            Self::Migration { .. } => "store_migration",
-            Self::NoSuchRun(_) => "run_not_found",
-            Self::NoSuchJob(_) => "job_not_found",
-            Self::Sql(_) => "store_sql",
-            Self::Corrupt(_) => "store_corrupt",
-            Self::Glossary(_) => "glossary_invalid",
-        }
+wenshu_error::coded! {
+    StoreError {
+        Self::Open { .. } => "store_open", runtime, fix = Fix::choose(Setting::Database);
+        Self::Create { .. } => "store_create", runtime, fix = Fix::choose(Setting::Database);
+        Self::TooNew { .. } => "store_too_new", usage;
+        Self::Migration { .. } => "store_migration", runtime;
+        Self::NoSuchRun(_) => "run_not_found", usage, fix = Fix::ListRuns;
+        Self::NoSuchJob(_) => "job_not_found", usage, fix = Fix::ListJobs;
+        Self::Sql(_) => "store_sql", runtime;
+        Self::Corrupt(_) => "store_corrupt", runtime;
+        Self::Glossary(_) => "glossary_invalid", usage;
+        Self::ExportFormat { .. } => "export_format", usage, fix = Fix::choose(Setting::Output);
+        Self::SaveFormat { .. } => "save_format", usage, fix = Fix::choose(Setting::Output);
+        Self::Write { .. } => "output_write", runtime, fix = Fix::choose(Setting::Output);
     }
 }
 

@@ -24,8 +24,12 @@ use crate::engine::{CancelToken, EngineError, SamplingParams, StopReason};
 use crate::prompts::{PromptError, PromptRef};
 use crate::store::GlossaryEntry;
 use crate::text::Lang;
+use wenshu_error::{Fix, Setting};
 
 pub use run::{Plan, Runner};
+
+/// The most key points a summary may have.
+pub const MAX_POINTS: u32 = 20;
 
 /// The verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,6 +42,8 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
+    pub const ALL: [TaskKind; 4] = [Self::Draft, Self::Summarise, Self::Translate, Self::Polish];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Summarise => "summarise",
@@ -294,23 +300,29 @@ pub enum Status {
     Cancelled,
 }
 
+impl Status {
+    pub const ALL: [Status; 2] = [Self::Completed, Self::Cancelled];
+}
+
 /// Why a task could not be planned or run.
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
     #[error("the input is empty; give some text (a file, or text on standard input)")]
     EmptyInput,
-    #[error("cannot {task} from {from} to {to}; use --to {suggest}")]
+    #[error("cannot {task} from {from} to {to}; choose {suggest} as the output language")]
     Direction {
         task: TaskKind,
         from: Lang,
         to: Lang,
         suggest: Lang,
     },
-    #[error("a draft needs a document type; add --type with one of memo, letter, press-release, legco-reply, progress-report, minutes, circular, speech")]
+    #[error("a draft needs a document type: one of memo, letter, press-release, legco-reply, progress-report, minutes, circular, speech")]
     MissingDocType,
+    #[error("a summary has between 1 and {MAX_POINTS} key points, not {0}")]
+    PointsOutOfRange(u32),
     #[error(
         "the prompt `{prompt}` alone takes {tokens} tokens of the {n_ctx}-token context, \
-         leaving no room for text; raise --ctx"
+         leaving no room for text; raise the context length"
     )]
     ContextTooSmall {
         prompt: String,
@@ -323,32 +335,23 @@ pub enum TaskError {
     Engine(#[from] EngineError),
 }
 
+wenshu_error::coded! {
+    TaskError {
+        Self::EmptyInput => "input_empty", usage;
+        Self::Direction { suggest, .. } => "unsupported_direction", usage,
+            fix = Fix::Choose { setting: Setting::Target, suggest: Some(suggest.code().into()) };
+        Self::MissingDocType => "missing_doc_type", usage, fix = Fix::choose(Setting::DocType);
+        Self::PointsOutOfRange(_) => "points_out_of_range", usage, fix = Fix::choose(Setting::Points);
+        Self::ContextTooSmall { .. } => "context_too_small", usage,
+            fix = Fix::Raise { setting: Setting::Context };
+    }
+    delegate {
+        Self::Prompt(e) => e,
+        Self::Engine(e) => e,
+    }
+}
+
 impl TaskError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::EmptyInput => "input_empty",
-            Self::Direction { .. } => "unsupported_direction",
-            Self::MissingDocType => "missing_doc_type",
-            Self::ContextTooSmall { .. } => "context_too_small",
-            Self::Prompt(e) => e.code(),
-            Self::Engine(e) => e.code(),
-        }
-    }
-
-    /// Whether the user's input or arguments are at fault (CLI exit code 2)
-    /// rather than something failing while running (exit code 1).
-    pub fn is_usage_error(&self) -> bool {
-        matches!(
-            self,
-            Self::EmptyInput
-                | Self::Direction { .. }
-                | Self::MissingDocType
-                | Self::ContextTooSmall { .. }
-                | Self::Engine(EngineError::ModelFile(_))
-        )
-    }
-
     /// Partial output of a generation that failed midway, if any.
     pub fn partial(&self) -> Option<&str> {
         match self {

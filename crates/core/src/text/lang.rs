@@ -32,6 +32,8 @@ pub enum Lang {
 }
 
 impl Lang {
+    pub const ALL: [Lang; 4] = [Self::ZhHant, Self::ZhHans, Self::En, Self::Mixed];
+
     /// The code used in files, prompts and the UI: `zh-Hant`, `zh-Hans`, `en` or `mixed`.
     pub fn code(self) -> &'static str {
         match self {
