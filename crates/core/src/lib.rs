@@ -4,15 +4,19 @@
 //! catalog), [`prompts`] (prompt files), [`text`] (language, segmentation,
 //! Hong Kong Traditional), [`store`] (SQLite) — then the verbs in [`tasks`]
 //! that use them, and [`batch`] for whole folders (documents come from the
-//! `wenshu-documents` crate, re-exported as [`documents`]). No GUI
-//! and no argument parsing live here.
+//! `wenshu-documents` crate, re-exported as [`documents`]). [`session`] is
+//! the service layer both shells call; [`error`] gives every error its
+//! code. No GUI and no argument parsing live here.
 
 pub mod batch;
 pub mod bench;
 pub mod checks;
+pub mod child;
 pub mod engine;
+pub mod error;
 pub mod models;
 pub mod prompts;
+pub mod session;
 pub mod settings;
 pub mod store;
 pub mod tasks;

@@ -10,9 +10,8 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command as ProcessCommand, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -20,7 +19,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::child::{Child, ChildCommand, ChildInput};
 use crate::engine::{CancelToken, Generator, ModelInfo};
+use crate::error::{known_code, Coded, Kind};
 use crate::prompts::PromptLibrary;
 use crate::tasks::{Request, Runner, Sink, TaskKind, TaskResult};
 use crate::text::Lang;
@@ -71,9 +72,16 @@ pub enum WorkerEvent {
     Error {
         id: u64,
         code: String,
+        /// Whether the request was at fault (older workers did not say).
+        #[serde(default = "runtime")]
+        kind: Kind,
         message: String,
         partial: String,
     },
+}
+
+fn runtime() -> Kind {
+    Kind::Runtime
 }
 
 /// The loaded model as the worker reports it.
@@ -224,6 +232,7 @@ pub fn serve(
                 Err(e) => WorkerEvent::Error {
                     id,
                     code: e.code().to_string(),
+                    kind: e.kind(),
                     message: format!("{e:#}"),
                     partial: e.partial().unwrap_or("").to_string(),
                 },
@@ -247,15 +256,39 @@ enum Job {
 #[error("{message}")]
 pub struct WorkerError {
     /// `worker_crashed`, `worker_start`, or the task's own code.
-    pub code: String,
+    pub code: &'static str,
+    pub kind: Kind,
     pub message: String,
     /// Text streamed before the failure; the caller keeps it.
     pub partial: String,
 }
 
+impl WorkerError {
+    /// The codes a worker's death gives (a task's own error keeps its code).
+    pub const CODES: &'static [&'static str] = &["worker_crashed", "worker_start"];
+
+    fn crashed(message: String, partial: String) -> Self {
+        Self {
+            code: "worker_crashed",
+            kind: Kind::Runtime,
+            message,
+            partial,
+        }
+    }
+}
+
+impl Coded for WorkerError {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+    fn kind(&self) -> Kind {
+        self.kind
+    }
+}
+
 struct Live {
     child: Child,
-    stdin: ChildStdin,
+    input: ChildInput,
     model: ModelInfoWire,
     /// Set when the worker's stdout closed: it is gone, or going.
     gone: Arc<AtomicBool>,
@@ -264,13 +297,7 @@ struct Live {
 
 impl Live {
     fn alive(&mut self) -> bool {
-        !self.gone.load(Ordering::SeqCst) && matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Ends the process (if it is not already dead) and reaps it.
-    fn bury(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        !self.gone.load(Ordering::SeqCst) && self.child.alive()
     }
 }
 
@@ -280,9 +307,7 @@ type Routes = Arc<Mutex<HashMap<u64, (u64, Sender<WorkerEvent>)>>>;
 /// The parent's side: starts the worker on demand, restarts it after a
 /// crash, and routes its events to the request they belong to.
 pub struct Supervisor {
-    program: PathBuf,
-    args: Vec<OsString>,
-    envs: Vec<(OsString, OsString)>,
+    command: ChildCommand,
     live: Mutex<Option<Live>>,
     routes: Routes,
     generation: Mutex<u64>,
@@ -295,10 +320,13 @@ impl Supervisor {
     /// A supervisor for `program args…` (normally this binary with `worker`).
     /// Nothing is started until the first request.
     pub fn new(program: impl Into<PathBuf>, args: Vec<OsString>) -> Self {
+        Self::for_command(ChildCommand::new(program, args))
+    }
+
+    /// A supervisor for a prepared command (see `session::Session::worker_command`).
+    pub fn for_command(command: ChildCommand) -> Self {
         Self {
-            program: program.into(),
-            args,
-            envs: Vec::new(),
+            command,
             live: Mutex::new(None),
             routes: Arc::default(),
             generation: Mutex::new(0),
@@ -309,13 +337,13 @@ impl Supervisor {
 
     /// Adds an environment variable for the worker.
     pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
-        self.envs.push((key.into(), value.into()));
+        self.command.envs.push((key.into(), value.into()));
         self
     }
 
     /// The worker's process id, when one is running.
     pub fn pid(&self) -> Option<u32> {
-        self.live.lock().ok()?.as_ref().map(|l| l.child.id())
+        self.live.lock().ok()?.as_ref().map(|l| l.child.pid())
     }
 
     /// Starts the worker if none is alive; returns its model.
@@ -335,47 +363,18 @@ impl Supervisor {
             // Its stdout may close a moment before the process can be
             // reaped; either sign means it is gone.
             if let Some(dead) = live.take() {
-                dead.bury();
+                dead.child.bury();
             }
         }
-        let mut command = ProcessCommand::new(&self.program);
-        command
-            .args(&self.args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in &self.envs {
-            command.env(k, v);
-        }
-        let mut child = command
-            .spawn()
-            .map_err(|e| start_error(format!("cannot start {}: {e}", self.program.display())))?;
+        let (child, stdout) = Child::spawn(&self.command).map_err(|e| {
+            start_error(format!(
+                "cannot start {}: {e}",
+                self.command.program.display()
+            ))
+        })?;
         if let Ok(mut n) = self.starts.lock() {
             *n += 1;
         }
-        let stdin = child
-            .stdin
-            .take()
-            .ok_or_else(|| start_error("no stdin".into()))?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or_else(|| start_error("no stdout".into()))?;
-        let stderr = child
-            .stderr
-            .take()
-            .ok_or_else(|| start_error("no stderr".into()))?;
-        let last_err: Arc<Mutex<String>> = Arc::default();
-        let last = last_err.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if !line.trim().is_empty() {
-                    if let Ok(mut l) = last.lock() {
-                        *l = line;
-                    }
-                }
-            }
-        });
         let (ready_tx, ready_rx) = mpsc::channel();
         let routes = self.routes.clone();
         let gone: Arc<AtomicBool> = Arc::default();
@@ -399,9 +398,10 @@ impl Supervisor {
         });
         match ready_rx.recv() {
             Ok(model) => {
+                let input = child.input();
                 *live = Some(Live {
                     child,
-                    stdin,
+                    input,
                     model: model.clone(),
                     gone,
                     generation,
@@ -409,8 +409,9 @@ impl Supervisor {
                 Ok(model)
             }
             Err(_) => {
-                let _ = child.wait();
-                let detail = last_err.lock().map(|l| l.clone()).unwrap_or_default();
+                let mut child = child;
+                child.wait();
+                let detail = child.last_words();
                 Err(start_error(if detail.is_empty() {
                     "the worker exited before it was ready".into()
                 } else {
@@ -468,12 +469,14 @@ impl Supervisor {
                 WorkerEvent::Done { result, .. } => return Ok(*result),
                 WorkerEvent::Error {
                     code,
+                    kind,
                     message,
                     partial: p,
                     ..
                 } => {
                     return Err(WorkerError {
-                        code,
+                        code: known_code(&code),
+                        kind,
                         message,
                         partial: if p.is_empty() { partial } else { p },
                     })
@@ -484,11 +487,10 @@ impl Supervisor {
         if let Ok(mut r) = self.routes.lock() {
             r.remove(&id);
         }
-        Err(WorkerError {
-            code: "worker_crashed".into(),
-            message: "the model worker stopped unexpectedly; your text is kept and the worker restarts with the next request".into(),
+        Err(WorkerError::crashed(
+            "the model worker stopped unexpectedly; your text is kept and the worker restarts with the next request".into(),
             partial,
-        })
+        ))
     }
 
     fn live_generation(&self) -> Option<u64> {
@@ -553,13 +555,12 @@ impl Supervisor {
             .as_mut()
             .ok_or_else(|| start_error("no worker".into()))?;
         let line = serde_json::to_string(command).map_err(|e| start_error(e.to_string()))?;
-        writeln!(l.stdin, "{line}")
-            .and_then(|_| l.stdin.flush())
-            .map_err(|e| WorkerError {
-                code: "worker_crashed".into(),
-                message: format!("the model worker is not answering ({e}); try again"),
-                partial: String::new(),
-            })
+        l.input.send_line(&line).map_err(|e| {
+            WorkerError::crashed(
+                format!("the model worker is not answering ({e}); try again"),
+                String::new(),
+            )
+        })
     }
 }
 
@@ -567,7 +568,7 @@ impl Drop for Supervisor {
     fn drop(&mut self) {
         if let Ok(mut live) = self.live.lock() {
             if let Some(l) = live.take() {
-                l.bury();
+                l.child.bury();
             }
         }
     }
@@ -575,7 +576,8 @@ impl Drop for Supervisor {
 
 fn start_error(message: String) -> WorkerError {
     WorkerError {
-        code: "worker_start".into(),
+        code: "worker_start",
+        kind: Kind::Runtime,
         message,
         partial: String::new(),
     }
@@ -584,7 +586,7 @@ fn start_error(message: String) -> WorkerError {
 /// Reads the worker's events until its stdout closes, routing each to the
 /// request it belongs to.
 fn read_events(stdout: std::process::ChildStdout, routes: &Routes, ready: Sender<ModelInfoWire>) {
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+    for line in crate::child::lines(stdout) {
         let Ok(event) = serde_json::from_str::<WorkerEvent>(&line) else {
             continue;
         };

@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{BatchError, BatchOptions, FileReport, Observer};
 use crate::engine::{CancelToken, Generator};
+use crate::error::Coded;
 use crate::prompts::PromptLibrary;
-use crate::store::Store;
+use crate::store::{JobRecord, Store, StoreError};
+use crate::text::Lang;
 
 /// What the parent asks for (the first line on stdin).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +38,53 @@ pub struct BatchSpec {
     pub check_reports: bool,
 }
 
+impl BatchSpec {
+    /// The spec that resumes a stored job with its own folders and options.
+    ///
+    /// # Errors
+    /// `store_corrupt` when the stored target language is not one.
+    pub fn resume_of(job: &JobRecord) -> Result<Self, StoreError> {
+        let target = job.target_lang.parse::<Lang>().map_err(|_| {
+            StoreError::Corrupt(format!(
+                "batch job {}: `{}` is not a language",
+                job.id, job.target_lang
+            ))
+        })?;
+        // A job stored before an option existed ran without it.
+        let flag = |key: &str| job.options[key].as_bool().unwrap_or(false);
+        Ok(Self {
+            source: job.source_dir.clone().into(),
+            out: job.out_dir.clone().into(),
+            target,
+            bilingual: flag("bilingual"),
+            parallel: job.options["parallel"]
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(0),
+            check_reports: flag("html_reports"),
+        })
+    }
+
+    /// The options its folders are checked with before any model loads
+    /// ([`super::folders`]); the child fills in the rest.
+    pub fn options(&self) -> BatchOptions {
+        BatchOptions {
+            source: self.source.clone(),
+            out: self.out.clone(),
+            target: self.target,
+            parallel: self.parallel.max(1),
+            bilingual: self.bilingual,
+            sampling: Default::default(),
+            max_tokens: None,
+            glossary: Vec::new(),
+            base_glossary: true,
+            html_reports: self.check_reports,
+            limits: Default::default(),
+            pseudo: false,
+        }
+    }
+}
+
 /// A failure the UI shows by `code`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WireError {
@@ -43,6 +92,21 @@ pub struct WireError {
     pub message: String,
     #[serde(default)]
     pub details: serde_json::Value,
+    /// Whether the job's arguments were at fault.
+    #[serde(default)]
+    pub usage: bool,
+}
+
+impl WireError {
+    /// The wire form of a core error.
+    pub fn of(e: &dyn Coded) -> Self {
+        Self {
+            code: e.code().into(),
+            message: e.to_string(),
+            details: serde_json::Value::Null,
+            usage: e.is_usage(),
+        }
+    }
 }
 
 /// What the child reports, one JSON object per line.
@@ -89,6 +153,7 @@ impl BatchEvent {
                 code: code.into(),
                 message: message.into(),
                 details: serde_json::Value::Null,
+                usage: false,
             },
         }
     }
@@ -206,7 +271,9 @@ pub fn run_and_report<W: Write>(
 }
 
 fn failed(e: &BatchError) -> BatchEvent {
-    BatchEvent::failed(e.code(), format!("{e:#}"))
+    BatchEvent::Failed {
+        error: WireError::of(e),
+    }
 }
 
 #[cfg(test)]
