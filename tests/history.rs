@@ -399,7 +399,7 @@ fn history_export_writes_markdown_json_and_docx_and_delete_removes_runs() {
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&json_out.stdout).unwrap();
-    assert_eq!(v[0]["input"], "Pls send the form back by Fri.");
+    assert_eq!(v["runs"][0]["input"], "Pls send the form back by Fri.");
     let docx = dir.path().join("run.docx");
     wenshu_with_db(&path)
         .args(["history", "export", &id, "--format", "docx", "-o"])

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use wenshu_core::engine::GpuLayers;
+use wenshu_core::store::export::ExportFormat;
 use wenshu_core::tasks::DocType;
 use wenshu_core::text::Lang;
 
@@ -186,8 +187,9 @@ pub enum HistoryCommand {
     Export {
         #[arg(required = true)]
         ids: Vec<i64>,
-        #[arg(long, value_parser = ["md", "json", "docx"], default_value = "md")]
-        format: String,
+        /// [default: by the extension of -o, else md]
+        #[arg(long, value_enum)]
+        format: Option<ExportFormatArg>,
         /// Output file [default: standard output for md and json]
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -252,6 +254,23 @@ pub enum GlossaryCommand {
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormatArg {
+    Md,
+    Json,
+    Docx,
+}
+
+impl From<ExportFormatArg> for ExportFormat {
+    fn from(f: ExportFormatArg) -> Self {
+        match f {
+            ExportFormatArg::Md => Self::Md,
+            ExportFormatArg::Json => Self::Json,
+            ExportFormatArg::Docx => Self::Docx,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum TermModeArg {
     Enforce,
     Check,
@@ -263,21 +282,24 @@ pub enum TermKindArg {
     Title,
 }
 
-/// Where the model comes from and how it runs.
+/// Where the model comes from and how it runs. Each option left out comes
+/// from the environment (`WENSHU_MODEL`), then the settings file's
+/// `[engine]`, then the default.
 #[derive(Debug, Args, Clone)]
 pub struct EngineArgs {
-    /// GGUF model file [default: the first catalogued model found on disk]
-    #[arg(long, env = "WENSHU_MODEL", value_name = "PATH")]
+    /// GGUF model file [default: WENSHU_MODEL, else settings `engine.model`, else the first
+    /// catalogued model found on disk]
+    #[arg(long, value_name = "PATH")]
     pub model: Option<PathBuf>,
-    /// Layers to offload to the GPU: `auto` or a number (0 = CPU only)
-    #[arg(long, default_value = "auto", value_name = "auto|N")]
-    pub gpu_layers: GpuLayers,
-    /// CPU threads [default: all cores]
+    /// Layers to offload to the GPU: `auto` or a number (0 = CPU only) [default: settings, else auto]
+    #[arg(long, value_name = "auto|N")]
+    pub gpu_layers: Option<GpuLayers>,
+    /// CPU threads [default: settings, else all cores]
     #[arg(long, value_name = "N")]
     pub threads: Option<u32>,
-    /// Context length in tokens
-    #[arg(long = "ctx", default_value_t = 4096, value_name = "TOKENS", value_parser = clap::value_parser!(u32).range(256..=1_048_576))]
-    pub n_ctx: u32,
+    /// Context length in tokens [default: settings, else 4096]
+    #[arg(long = "ctx", value_name = "TOKENS", value_parser = clap::value_parser!(u32).range(256..=1_048_576))]
+    pub n_ctx: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -294,8 +316,8 @@ pub struct TaskArgs {
     /// Tone of a draft: formal or neutral
     #[arg(long, default_value = "formal", value_parser = ["formal", "neutral"])]
     pub tone: String,
-    /// Most key points in a summary
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    /// Most key points in a summary (1 to 20)
+    #[arg(long, default_value_t = 5)]
     pub max_points: u32,
     /// Random seed for sampling (same input + seed ⇒ same output)
     #[arg(long, default_value_t = 42)]

@@ -4,52 +4,28 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
-use anyhow::anyhow;
 use indicatif::{ProgressBar, ProgressStyle};
-use wenshu_core::batch::{self, BatchError, BatchOptions, FileError, FileReport, Observer};
+use wenshu_core::batch::{self, BatchOptions, FileError, FileReport, Observer};
 use wenshu_core::documents::Limits;
+use wenshu_core::session::Session;
 use wenshu_core::store::export::format_time;
 use wenshu_core::store::JobRecord;
 
 use crate::args::{BatchArgs, BatchCommand, TaskArgs};
-use crate::{
-    cancel_on_ctrl_c, engine_config, history, load_engine, prompt_library, sampling, Failure,
-};
-
-impl From<BatchError> for Failure {
-    fn from(e: BatchError) -> Self {
-        Self {
-            code: if e.is_usage_error() { 2 } else { 1 },
-            kind: e.code(),
-            error: e.into(),
-        }
-    }
-}
-
-impl From<FileError> for Failure {
-    fn from(e: FileError) -> Self {
-        Self {
-            code: if e.is_usage_error() { 2 } else { 1 },
-            kind: e.code(),
-            error: e.into(),
-        }
-    }
-}
+use crate::{cancel_on_ctrl_c, flags, load_engine, sampling, CliError, Failure};
 
 pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
     match cmd {
         BatchCommand::Translate(args) => translate_folder(args, db),
         BatchCommand::Status { job, json } => {
-            let settings = history::load_settings()?;
-            let store = history::open_store(db, &settings)?;
+            let store = crate::session(db, None)?.open_store()?;
             let job = match job {
                 Some(id) => store.batch_job(id)?,
-                None => store.batch_jobs(1)?.into_iter().next().ok_or_else(|| {
-                    Failure::usage(
-                        "job_not_found",
-                        anyhow!("no batch jobs yet; start one with `wenshu batch translate`"),
-                    )
-                })?,
+                None => store
+                    .batch_jobs(1)?
+                    .into_iter()
+                    .next()
+                    .ok_or(CliError::NoJobs)?,
             };
             let files = store.batch_files(job.id)?;
             if json {
@@ -75,8 +51,7 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             Ok(0)
         }
         BatchCommand::List { limit, json } => {
-            let settings = history::load_settings()?;
-            let store = history::open_store(db, &settings)?;
+            let store = crate::session(db, None)?.open_store()?;
             let jobs = store.batch_jobs(limit)?;
             if json {
                 crate::print_json(&jobs)?;
@@ -91,14 +66,10 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             Ok(0)
         }
         BatchCommand::Cancel { job } => {
-            let settings = history::load_settings()?;
-            let mut store = history::open_store(db, &settings)?;
+            let mut store = crate::session(db, None)?.open_store()?;
             let record = store.batch_job(job)?;
             if record.status == "completed" {
-                return Err(Failure::usage(
-                    "job_completed",
-                    anyhow!("job {job} has already completed"),
-                ));
+                return Err(CliError::JobCompleted(job).into());
             }
             store.batch_set_status(job, "cancelled")?;
             eprintln!("job {job} cancelled; a running process stops within a few seconds, keeping finished segments");
@@ -107,16 +78,8 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
     }
 }
 
-/// A `running` job whose process is gone was interrupted.
 fn shown_status(job: &JobRecord) -> String {
-    let alive = job.pid.is_some_and(|pid| {
-        !cfg!(target_os = "linux") || Path::new(&format!("/proc/{pid}")).exists()
-    });
-    if job.status == "running" && !alive {
-        "interrupted".into()
-    } else {
-        job.status.clone()
-    }
+    batch::shown_status(job)
 }
 
 fn print_job(job: &JobRecord) {
@@ -216,11 +179,10 @@ impl Observer for Bar {
 }
 
 fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
-    let settings = history::load_settings()?;
-    let mut store = history::open_store(db, &settings)?;
-    let glossary = store
-        .glossary_list()
-        .map_err(|e| Failure::runtime(e.code(), e))?;
+    let session = crate::session(db, args.prompts.as_deref())?;
+    let settings = session.settings();
+    let mut store = session.open_store()?;
+    let glossary = store.glossary_list()?;
     let opts = BatchOptions {
         source: args.source.clone(),
         out: args.out.clone(),
@@ -237,8 +199,8 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
     };
     // Bad folders fail before the model is loaded.
     batch::folders(&opts)?;
-    let library = prompt_library(args.prompts.as_deref());
-    let engine = load_generator(&args.engine, args.parallel, args.pseudo)?;
+    let library = session.prompts();
+    let engine = load_generator(&session, &args.engine, args.parallel, args.pseudo)?;
     let engine = engine.as_ref();
     let cancel = cancel_on_ctrl_c(Some(
         "stopping after the segments in flight; run the same command again to resume",
@@ -289,6 +251,7 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
 
 /// The model, or for a pseudo-translation no model at all.
 fn load_generator(
+    session: &Session,
     args: &crate::args::EngineArgs,
     parallel: u32,
     pseudo: bool,
@@ -298,7 +261,7 @@ fn load_generator(
             wenshu_core::engine::pseudo::PseudoEngine::default(),
         ));
     }
-    let mut config = engine_config(args)?;
+    let mut config = session.engine_config(&flags(args))?;
     config.parallel = parallel;
     Ok(Box::new(load_engine(config)?))
 }
@@ -319,29 +282,17 @@ pub fn is_document_job(args: &TaskArgs) -> bool {
 pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failure> {
     let input = args.input.clone().unwrap_or_default();
     let Some(output) = args.output.clone() else {
-        return Err(Failure::usage(
-            "output_missing",
-            anyhow!("a .docx or .pdf is translated into a file: add -o OUT.docx"),
-        ));
+        return Err(CliError::OutputMissing.into());
     };
-    let to = args.to.ok_or_else(|| {
-        Failure::usage(
-            "target_missing",
-            anyhow!("say the output language of the document: --to en or --to zh-Hant"),
-        )
-    })?;
+    let to = args.to.ok_or(CliError::TargetMissing)?;
     if output.exists() && std::fs::canonicalize(&output).ok() == std::fs::canonicalize(&input).ok()
     {
-        return Err(Failure::usage(
-            "output_is_input",
-            anyhow!("the output would overwrite the source; write to another file"),
-        ));
+        return Err(CliError::OutputIsInput.into());
     }
-    let settings = history::load_settings()?;
-    let store = history::open_store(db, &settings)?;
-    let glossary = store
-        .glossary_list()
-        .map_err(|e| Failure::runtime(e.code(), e))?;
+    let session = crate::session(db, args.prompts.as_deref())?;
+    let settings = session.settings();
+    let store = session.open_store()?;
+    let glossary = store.glossary_list()?;
     let opts = BatchOptions {
         source: input.clone(),
         out: output.clone(),
@@ -356,10 +307,10 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         limits: Limits::default(),
         pseudo: args.pseudo,
     };
-    let library = prompt_library(args.prompts.as_deref());
+    let library = session.prompts();
     // Check the document before loading the model.
     wenshu_core::documents::Document::read(&input, &opts.limits).map_err(FileError::from)?;
-    let engine = load_generator(&args.engine, args.parallel, args.pseudo)?;
+    let engine = load_generator(&session, &args.engine, args.parallel, args.pseudo)?;
     let engine = engine.as_ref();
     let cancel = cancel_on_ctrl_c(Some(
         "stopping after the segments in flight; run the same command again to resume",
@@ -373,8 +324,9 @@ pub fn translate_document(args: TaskArgs, db: Option<&Path>) -> Result<u8, Failu
         eprintln!("note: a PDF is read as text only; the translation was written as {} without the PDF's layout", output.display());
     }
     if args.json {
-        let mut body = serde_json::to_value(&report).unwrap_or_default();
-        body["checks"] = serde_json::to_value(&checks).unwrap_or_default();
+        let json = |e: serde_json::Error| CliError::Json(e.to_string());
+        let mut body = serde_json::to_value(&report).map_err(json)?;
+        body["checks"] = serde_json::to_value(&checks).map_err(json)?;
         crate::print_json(&body)?;
     }
     eprintln!(

@@ -3,32 +3,27 @@
 
 use std::path::Path;
 
-use anyhow::anyhow;
 use serde_json::json;
-use wenshu_core::checks::files::{check_files, CheckFileError};
+use wenshu_core::checks::files::check_files;
 use wenshu_core::checks::{html, CheckReport, Verdict};
 use wenshu_core::documents::Limits;
 
 use crate::args::CheckArgs;
-use crate::history::{load_settings, open_store};
 use crate::Failure;
 
 /// `wenshu check`: 0 when nothing is flagged, 1 when something is, 2 on bad input.
 pub fn run_check(args: CheckArgs, db: Option<&Path>) -> Result<u8, Failure> {
-    let settings = load_settings()?;
-    let store = open_store(db, &settings)?;
-    let glossary = store
-        .glossary_list()
-        .map_err(|e| Failure::runtime(e.code(), e))?;
-    let base = settings.glossary.base && !args.no_base_glossary;
+    let session = crate::session(db, None)?;
+    let store = session.open_store()?;
+    let glossary = store.glossary_list()?;
+    let base = session.settings().glossary.base && !args.no_base_glossary;
     let checked = check_files(
         &args.source,
         &args.translation,
         &glossary,
         base,
         &Limits::default(),
-    )
-    .map_err(|e: CheckFileError| Failure::usage(e.code(), e))?;
+    )?;
     let report = &checked.report;
     if let Some(path) = &args.html {
         let title = format!(
@@ -41,8 +36,7 @@ pub fn run_check(args: CheckArgs, db: Option<&Path>) -> Result<u8, Failure> {
                 .map_or(String::new(), |n| n.to_string_lossy().into_owned())
         );
         let page = html::render(&title, report, &checked.source, &checked.target);
-        wenshu_core::store::export::write_atomically(path, page.as_bytes())
-            .map_err(|e| Failure::runtime("html_write", anyhow!(e)))?;
+        wenshu_core::store::export::write_atomically(path, page.as_bytes())?;
         eprintln!("report written to {}", path.display());
     }
     if args.json {

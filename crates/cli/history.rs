@@ -1,46 +1,20 @@
 //! `wenshu history …` and `wenshu glossary …`: thin wrappers over the
 //! store's API, printing tables or JSON.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::anyhow;
+use std::io::Write;
+
 use serde_json::json;
-use wenshu_core::settings::Settings;
-use wenshu_core::store::{self, export, now_ms, Store};
-
 use wenshu_core::checks::terms::{TermKind, TermMode};
+use wenshu_core::store::{self, export, now_ms};
 
 use crate::args::{GlossaryCommand, HistoryCommand, TermKindArg, TermModeArg};
-use crate::Failure;
-
-/// Opens the history database (creating it owner-only), applying the
-/// retention setting first thing.
-pub fn open_store(db: Option<&Path>, settings: &Settings) -> Result<Store, Failure> {
-    let path = db.map(PathBuf::from).unwrap_or_else(store::default_path);
-    let mut store = Store::open(&path).map_err(|e| Failure::runtime(e.code(), e))?;
-    let days = settings.history.retention_days;
-    let n = store
-        .apply_retention(days)
-        .map_err(|e| Failure::runtime(e.code(), e))?;
-    if n > 0 {
-        tracing::info!("retention: deleted {n} run(s) older than {days} days");
-    }
-    Ok(store)
-}
-
-pub fn load_settings() -> Result<Settings, Failure> {
-    Settings::load(&wenshu_core::settings::default_path())
-        .map_err(|e| Failure::usage("settings_invalid", e))
-}
+use crate::{CliError, Failure};
 
 fn age_ms(spec: &str) -> Result<i64, Failure> {
     let spec = spec.trim();
-    let bad = || {
-        Failure::usage(
-            "invalid_age",
-            anyhow!("`{spec}` is not an age; write a number and a unit, e.g. 90d, 12w, 24h"),
-        )
-    };
+    let bad = || Failure::from(CliError::InvalidAge(spec.to_string()));
     let (num, unit) = spec.split_at(spec.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
     let n: i64 = num.parse().map_err(|_| bad())?;
     let unit_ms = match unit {
@@ -72,8 +46,8 @@ fn print_summaries(rows: &[store::RunSummary], json: bool) -> Result<(), Failure
 }
 
 pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure> {
-    let settings = load_settings()?;
-    let mut store = open_store(db, &settings)?;
+    let session = crate::session(db, None)?;
+    let mut store = session.open_store()?;
     match cmd {
         HistoryCommand::List { limit, page, json } => {
             let rows = store.list(limit, limit * page.saturating_sub(1))?;
@@ -96,40 +70,23 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
             format,
             output,
         } => {
-            let runs = ids
-                .iter()
-                .map(|&id| store.get(id))
-                .collect::<Result<Vec<_>, _>>()?;
-            let bytes = match format.as_str() {
-                "md" => runs
-                    .iter()
-                    .map(export::to_markdown)
-                    .collect::<Vec<_>>()
-                    .join("\n---\n\n")
-                    .into_bytes(),
-                "json" => serde_json::to_vec_pretty(&runs)
-                    .map_err(|e| Failure::runtime("json", anyhow!(e)))?,
-                _ => {
-                    let path = output.clone().ok_or_else(|| {
-                        Failure::usage(
-                            "output_missing",
-                            anyhow!("a .docx export needs -o FILE.docx"),
-                        )
-                    })?;
-                    export::write_docx(&runs, &path)?;
-                    eprintln!("wrote {} run(s) to {}", runs.len(), path.display());
-                    return Ok(0);
-                }
+            let format = match (format, &output) {
+                (Some(f), _) => f.into(),
+                (None, Some(path)) => export::ExportFormat::from_path(path)?,
+                (None, None) => export::ExportFormat::Md,
             };
+            let bytes = session.export(&store, &ids, format)?;
             match output {
                 Some(path) => {
                     export::write_atomically(&path, &bytes)?;
-                    eprintln!("wrote {} run(s) to {}", runs.len(), path.display());
+                    eprintln!("wrote {} run(s) to {}", ids.len(), path.display());
+                }
+                None if format == export::ExportFormat::Docx => {
+                    return Err(CliError::DocxNeedsOutput.into());
                 }
                 None => {
-                    use std::io::Write;
+                    // A closed pipe (e.g. `| head`) is not worth an error.
                     let _ = std::io::stdout().write_all(&bytes);
-                    println!();
                 }
             }
         }
@@ -146,15 +103,16 @@ pub fn run_history(cmd: HistoryCommand, db: Option<&Path>) -> Result<u8, Failure
             eprintln!("deleted {n} run(s) older than {older_than}");
         }
         HistoryCommand::Rerun { id, json, engine } => {
-            return crate::rerun(&mut store, id, json, &engine, &settings);
+            return crate::task::rerun(&session, &mut store, id, json, &engine);
         }
     }
     Ok(0)
 }
 
 pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failure> {
-    let settings = load_settings()?;
-    let mut store = open_store(db, &settings)?;
+    let session = crate::session(db, None)?;
+    let settings = session.settings();
+    let mut store = session.open_store()?;
     match cmd {
         GlossaryCommand::Add {
             en,
@@ -237,10 +195,7 @@ pub fn run_glossary(cmd: GlossaryCommand, db: Option<&Path>) -> Result<u8, Failu
         GlossaryCommand::Remove { key } => {
             let n = store.glossary_remove(&key)?;
             if n == 0 {
-                return Err(Failure::usage(
-                    "glossary_not_found",
-                    anyhow!("no glossary entry matches `{key}`; `wenshu glossary list` shows them"),
-                ));
+                return Err(CliError::GlossaryNotFound(key).into());
             }
             eprintln!("removed {n} entr{}", if n == 1 { "y" } else { "ies" });
         }
