@@ -3,14 +3,13 @@
 //! last captured selection.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::ChildStdin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
-use wenshu_core::models;
+use wenshu_core::child::{ChildCommand, ChildInput};
+use wenshu_core::session::{EngineFlags, ModelChoice, Places, Session};
 use wenshu_core::settings::Settings;
 use wenshu_core::store::Store;
 use wenshu_core::tasks::TaskKind;
@@ -83,14 +82,14 @@ impl Default for Selection {
 
 pub struct AppState {
     pub paths: Paths,
-    settings: Mutex<Settings>,
+    session: Mutex<Session>,
     supervisor: Mutex<Option<Arc<Supervisor>>>,
     tickets: Mutex<HashMap<u32, Ticket>>,
     next_ticket: AtomicU32,
     store: Mutex<Option<Store>>,
     /// Running folder jobs: job id → the child's stdin (a `stop` line
     /// pauses it).
-    pub(crate) batches: Mutex<HashMap<i64, ChildStdin>>,
+    pub(crate) batches: Mutex<HashMap<i64, ChildInput>>,
     pub(crate) selection: Mutex<Selection>,
     pub(crate) shortcut: Mutex<ShortcutStatus>,
     /// The language the last shortcut summary was written in: what to warm.
@@ -118,9 +117,15 @@ impl AppState {
             Settings::default()
         });
         let accelerator = settings.app.shortcut.clone();
+        let places = Places {
+            settings: paths.settings.clone(),
+            db: paths.db.clone(),
+            dev_models: paths.dev_models.clone(),
+            prompts: wenshu_core::prompts::dev_tree_dir().into_iter().collect(),
+        };
         Self {
             paths,
-            settings: Mutex::new(settings),
+            session: Mutex::new(Session::with_settings(places, settings)),
             supervisor: Mutex::new(None),
             tickets: Mutex::default(),
             next_ticket: AtomicU32::new(1),
@@ -138,7 +143,13 @@ impl AppState {
     }
 
     pub fn settings(&self) -> Settings {
-        lock(&self.settings).clone()
+        lock(&self.session).settings().clone()
+    }
+
+    /// The session as it is now (settings change only through
+    /// [`save_settings`](Self::save_settings)).
+    pub fn session(&self) -> Session {
+        lock(&self.session).clone()
     }
 
     /// Saves new settings; a change to how the model is loaded retires the
@@ -147,31 +158,32 @@ impl AppState {
     /// # Errors
     /// An invalid value or an unwritable settings file.
     pub fn save_settings(&self, new: Settings) -> Result<Settings, ApiError> {
-        new.save(&self.paths.settings)?;
-        let mut current = lock(&self.settings);
-        if current.engine != new.engine {
+        let mut session = lock(&self.session);
+        let engine_changed = session.settings().engine != new.engine;
+        session.save_settings(new.clone())?;
+        if engine_changed {
             lock(&self.supervisor).take();
         }
-        *current = new.clone();
         Ok(new)
     }
 
-    /// The model file the worker loads: the setting, `WENSHU_MODEL`, else
-    /// the first catalogued model found.
+    /// The model file the worker loads, as core resolves it (the app has no
+    /// flag: `WENSHU_MODEL`, the settings, then the catalog).
     ///
     /// # Errors
     /// `model_missing`, naming the folders searched.
-    pub fn model_path(&self) -> Result<PathBuf, ApiError> {
-        if let Some(path) = self.settings().engine.model {
-            return Ok(path);
-        }
-        if let Some(path) = std::env::var_os("WENSHU_MODEL").filter(|p| !p.is_empty()) {
-            return Ok(PathBuf::from(path));
-        }
-        let dirs = models::model_dirs(self.paths.dev_models.as_deref());
-        let catalog =
-            models::load_catalog(&dirs).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-        Ok(models::find_model(&catalog, &dirs)?)
+    pub fn model(&self) -> Result<ModelChoice, ApiError> {
+        Ok(self.session().resolve_model(None)?)
+    }
+
+    /// How to start this binary as a model child in `mode`.
+    ///
+    /// # Errors
+    /// When no model file can be found.
+    pub fn child_command(&self, mode: &str) -> Result<ChildCommand, ApiError> {
+        Ok(self
+            .session()
+            .child_command(&self.paths.worker_exe, mode, &EngineFlags::default())?)
     }
 
     /// The worker's supervisor for the current settings (no process is
@@ -184,33 +196,9 @@ impl AppState {
         if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
-        let model = self.model_path()?;
-        let supervisor = Arc::new(Supervisor::new(
-            &self.paths.worker_exe,
-            self.engine_args("worker", &model),
-        ));
+        let supervisor = Arc::new(Supervisor::for_command(self.child_command("worker")?));
         *slot = Some(supervisor.clone());
         Ok(supervisor)
-    }
-
-    /// Arguments for a child running the model: the mode, then the model
-    /// and engine settings.
-    pub fn engine_args(&self, mode: &str, model: &Path) -> Vec<OsString> {
-        let engine = self.settings().engine;
-        let mut args: Vec<OsString> = vec![
-            mode.into(),
-            "--model".into(),
-            model.into(),
-            "--ctx".into(),
-            engine.n_ctx.to_string().into(),
-        ];
-        if let Some(t) = engine.threads {
-            args.extend(["--threads".into(), t.to_string().into()]);
-        }
-        if let Some(g) = engine.gpu_layers {
-            args.extend(["--gpu-layers".into(), g.to_string().into()]);
-        }
-        args
     }
 
     /// Whether a worker process is running (the model is loaded or loading).
@@ -294,21 +282,19 @@ impl AppState {
         f: impl FnOnce(&mut Store) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let mut slot = lock(&self.store);
-        if slot.is_none() {
-            let mut store = Store::open(&self.paths.db)?;
-            let days = self.settings().history.retention_days;
-            store.apply_retention(days)?;
-            *slot = Some(store);
-        }
-        f(slot.as_mut().expect("opened above"))
+        let store = match slot.take() {
+            Some(store) => store,
+            None => self.session().open_store()?,
+        };
+        let store = slot.insert(store);
+        f(store)
     }
 
     /// Pauses every running folder job (they resume at the next start) and
     /// ends the worker; called when the app exits.
     pub fn shutdown(&self) {
-        use std::io::Write;
-        for stdin in lock(&self.batches).values_mut() {
-            let _ = writeln!(stdin, "stop");
+        for input in lock(&self.batches).values() {
+            let _ = input.send_line("stop");
         }
         lock(&self.supervisor).take();
     }

@@ -246,7 +246,7 @@ fn output_is_saved_as_docx_or_markdown_and_an_opened_docx_gives_its_paragraphs()
         json!({ "path": h.home.join("out.exe"), "text": text }),
     )
     .unwrap_err();
-    assert_eq!(code(&err), "document_unsupported");
+    assert_eq!(code(&err), "save_format");
     let err = invoke(
         &h.main,
         "open_document",
@@ -268,14 +268,14 @@ fn empty_input_and_a_draft_without_a_type_are_refused_before_the_model_starts() 
         json!({ "request": { "task": "summarise", "input": "  \n" }, "onEvent": "__CHANNEL__:1" }),
     )
     .unwrap_err();
-    assert_eq!(code(&err), "empty_input");
+    assert_eq!(code(&err), "input_empty");
     let err = invoke(
         &h.main,
         "run_task",
         json!({ "request": { "task": "draft", "input": "notes" }, "onEvent": "__CHANNEL__:2" }),
     )
     .unwrap_err();
-    assert_eq!(code(&err), "draft_needs_type");
+    assert_eq!(code(&err), "missing_doc_type");
     assert!(h.app.state::<AppState>().worker_pid().is_none());
 }
 
@@ -419,4 +419,73 @@ fn a_job_left_unfinished_is_offered_for_resumption_and_a_finished_one_is_not() {
         Value::Null,
         "a cancelled job is not offered"
     );
+}
+
+// ---- one export format -----------------------------------------------------
+
+/// The `wenshu` CLI built beside this test (`cargo test --workspace` builds it).
+fn cli() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let cli = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join(format!("wenshu{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        cli.is_file(),
+        "the CLI is not built at {}; run the tests with `cargo test --workspace`",
+        cli.display()
+    );
+    cli
+}
+
+#[test]
+fn the_cli_and_the_app_export_the_same_runs_as_the_same_bytes() {
+    let h = harness();
+    let db = h.home.join("history.sqlite3");
+    wenshu_core::bench::history::fill(&db, 3, 7, &mut |_| {}).unwrap();
+    for ext in ["md", "json"] {
+        let from_app = h.home.join(format!("app.{ext}"));
+        let n = invoke(
+            &h.main,
+            "history_export",
+            json!({ "ids": [3, 1, 2], "path": from_app }),
+        )
+        .unwrap();
+        assert_eq!(n, json!(3));
+        let from_cli = h.home.join(format!("cli.{ext}"));
+        let status = std::process::Command::new(cli())
+            .env("WENSHU_HOME", &h.home)
+            .args(["--db"])
+            .arg(&db)
+            .args(["history", "export", "3", "1", "2", "-o"])
+            .arg(&from_cli)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{status}");
+        let app_bytes = std::fs::read(&from_app).unwrap();
+        assert_eq!(
+            app_bytes,
+            std::fs::read(&from_cli).unwrap(),
+            "the .{ext} exports differ"
+        );
+        let text = String::from_utf8(app_bytes).unwrap();
+        match ext {
+            "md" => {
+                assert_eq!(text.matches("\n---\n\n# Wenshu run ").count(), 2, "{text}");
+                assert!(text.starts_with("# Wenshu run 3\n"), "in the order asked");
+                assert!(text.ends_with('\n') && !text.ends_with("\n\n"));
+            }
+            _ => {
+                let value: Value = serde_json::from_str(&text).unwrap();
+                let ids: Vec<i64> = value["runs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["id"].as_i64().unwrap())
+                    .collect();
+                assert_eq!(ids, [3, 1, 2]);
+            }
+        }
+    }
 }
