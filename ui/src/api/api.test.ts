@@ -6,7 +6,7 @@ import type { TaskEvent } from "./types";
 
 describe("toApiError", () => {
   it("keeps a shell error as it is", () => {
-    const e = { code: "save_failed", message: "disk full", details: { path: "/x.docx" } };
+    const e = { code: "output_write", message: "disk full", details: { path: "/x.docx" } };
     expect(api.toApiError(e)).toEqual(e);
   });
 

@@ -1,18 +1,12 @@
-// The contract between the UI and the Rust shell (src-tauri). Every type here
-// mirrors a serde type on the Rust side; field names are as serde writes
-// them (snake_case). Commands and their arguments are listed in `index.ts`.
+// The contract between the UI and the Rust shell (src-tauri). The error
+// codes and the string enums come from the Rust types (`generated.ts`,
+// checked by src-tauri/tests/contract.rs); every other type here mirrors a
+// serde type on the Rust side, field names as serde writes them
+// (snake_case). Commands and their arguments are listed in `index.ts`.
 
-export type Lang = "zh-Hant" | "zh-Hans" | "en" | "mixed";
-export type TaskKind = "draft" | "summarise" | "translate" | "polish";
-export type DocType =
-  | "memo"
-  | "letter"
-  | "press-release"
-  | "legco-reply"
-  | "progress-report"
-  | "minutes"
-  | "circular"
-  | "speech";
+import type { DocType, Lang, TaskKind, TaskStatus } from "./generated";
+
+export type { DocType, ErrorCode, ExportFormat, Lang, TaskKind, TaskStatus } from "./generated";
 export type UiLang = "zh-Hant" | "en";
 export type Theme = "system" | "light" | "dark";
 
@@ -179,7 +173,7 @@ export interface TaskOutcome {
   text: string;
   source_lang: Lang;
   target_lang: Lang;
-  status: "completed" | "cancelled";
+  status: TaskStatus;
   key_points: KeyPoint[] | null;
   /** Translations: source and output paragraphs, aligned by index. */
   source_paragraphs: string[];

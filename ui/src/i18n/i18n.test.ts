@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en } from "./en";
 import { bilingual, errorText, setLang, t, tables } from "./index";
 import { zhHant } from "./zh-Hant";
+import { ERROR_CODES } from "../api/generated";
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -28,32 +29,21 @@ describe("the language tables", () => {
     }
   });
 
-  it("have a text for every error code the shell is known to send", () => {
-    const codes = [
-      "worker_crashed",
-      "worker_start",
-      "model_file",
-      "model_missing",
-      "cancelled",
-      "empty_input",
-      "input_too_long",
-      "batch_no_source",
-      "batch_out_is_source",
-      "batch_source_inside_out",
-      "batch_already_running",
-      "batch_running",
-      "document_unsupported",
-      "document_read",
-      "save_failed",
-      "settings_invalid",
-      "shortcut_unavailable",
-      "store",
-      "internal",
-    ];
-    for (const code of codes) {
+  it("have a text for every error code the shell can send (generated from the Rust types)", () => {
+    expect(ERROR_CODES.length).toBeGreaterThan(60);
+    for (const code of ERROR_CODES) {
       expect(zhHant, code).toHaveProperty(`error.${code}`);
       expect(en, code).toHaveProperty(`error.${code}`);
     }
+  });
+
+  it("have no error text for a code nothing sends", () => {
+    const known = new Set<string>(ERROR_CODES);
+    const texts = Object.keys(en)
+      .filter((k) => k.startsWith("error."))
+      .map((k) => k.slice("error.".length))
+      .filter((k) => k !== "details" && k !== "generic");
+    expect(texts.filter((k) => !known.has(k))).toEqual([]);
   });
 
   it("write Chinese with Traditional characters, not Simplified ones", () => {

@@ -59,9 +59,9 @@ describe("HistoryStore", () => {
     const shell = fakeShell({ history_search: () => [summary(1, "a")] });
     const history = new HistoryStore();
     await history.search();
-    shell.on("history_search", () => Promise.reject({ code: "store", message: "locked", details: {} }));
+    shell.on("history_search", () => Promise.reject({ code: "store_sql", message: "locked", details: {} }));
     await history.search();
-    expect(history.error?.code).toBe("store");
+    expect(history.error?.code).toBe("store_sql");
     expect(history.items).toHaveLength(1);
   });
 });

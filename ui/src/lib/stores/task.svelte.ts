@@ -104,12 +104,6 @@ export class TaskStore {
     this.outputTask = request.task;
     this.ticket = null;
     this.stopWanted = false;
-    if (!request.input.trim()) {
-      // The shell would say the same; there is no need to ask it.
-      this.error = { code: "empty_input", message: "there is no text to work on", details: {} };
-      this.state = "error";
-      return;
-    }
     this.state = "running";
     const onEvent = (event: TaskEvent) => {
       if (generation !== this.generation || this.state !== "running") return;

@@ -116,14 +116,16 @@ describe("TaskStore", () => {
     await done;
   });
 
-  it("does not ask the shell to work on empty input", async () => {
-    const shell = fakeShell({ run_task: () => outcome() });
+  it("leaves empty input to the shell to refuse, and shows its error", async () => {
+    const shell = fakeShell({
+      run_task: () => Promise.reject({ code: "input_empty", message: "the input is empty", details: {} }),
+    });
     const task = new TaskStore();
     task.input = "   \n";
     await task.run();
-    expect(shell.callsTo("run_task")).toEqual([]);
+    expect(shell.callsTo("run_task")).toHaveLength(1);
     expect(task.state).toBe("error");
-    expect(task.error?.code).toBe("empty_input");
+    expect(task.error?.code).toBe("input_empty");
     expect(task.input).toBe("   \n");
   });
 
