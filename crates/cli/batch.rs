@@ -5,7 +5,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use wenshu_core::batch::{self, BatchOptions, FileError, FileReport, Observer};
+use wenshu_core::batch::{
+    self, BatchOptions, FileError, FileReport, FileStatus, JobStatus, Observer,
+};
 use wenshu_core::documents::Limits;
 use wenshu_core::session::Session;
 use wenshu_core::store::export::format_time;
@@ -30,7 +32,7 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             let files = store.batch_files(job.id)?;
             if json {
                 let body =
-                    serde_json::json!({ "job": job, "state": shown_status(&job), "files": files });
+                    serde_json::json!({ "job": job, "state": batch::shown_status(&job), "files": files });
                 crate::print_json(&body)?;
                 return Ok(0);
             }
@@ -39,7 +41,7 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
                 let detail = f.report["error"].as_str().unwrap_or("").to_string();
                 println!(
                     "  {:<8} {}{}",
-                    f.status,
+                    <&str>::from(f.status),
                     f.rel_path,
                     if detail.is_empty() {
                         String::new()
@@ -67,26 +69,18 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
         }
         BatchCommand::Cancel { job } => {
             let mut store = crate::session(db, None)?.open_store()?;
-            let record = store.batch_job(job)?;
-            if record.status == "completed" {
-                return Err(CliError::JobCompleted(job).into());
-            }
-            store.batch_set_status(job, "cancelled")?;
+            batch::cancel(&mut store, job)?;
             eprintln!("job {job} cancelled; a running process stops within a few seconds, keeping finished segments");
             Ok(0)
         }
     }
 }
 
-fn shown_status(job: &JobRecord) -> String {
-    batch::shown_status(job)
-}
-
 fn print_job(job: &JobRecord) {
     println!(
         "job {}: {} — {} → {} ({}), files {}/{} done, {} failed, segments {}/{}, started {}, updated {}",
         job.id,
-        shown_status(job),
+        batch::shown_status(job),
         job.source_dir,
         job.out_dir,
         job.target_lang,
@@ -148,13 +142,13 @@ impl Observer for Bar {
     }
 
     fn file(&mut self, report: &FileReport) {
-        if report.status == "done" || report.status == "failed" {
+        if matches!(report.status, FileStatus::Done | FileStatus::Failed) {
             self.files_done += 1;
         }
-        let mut line = format!("{:<7} {}", report.status, report.path);
+        let mut line = format!("{:<7} {}", <&str>::from(report.status), report.path);
         if let Some(error) = &report.error {
             line.push_str(&format!(" — {error}"));
-        } else if report.status == "done" {
+        } else if report.status == FileStatus::Done {
             line.push_str(&format!(
                 " → {} ({} segments)",
                 report.output, report.segments
@@ -242,7 +236,7 @@ fn translate_folder(args: BatchArgs, db: Option<&Path>) -> Result<u8, Failure> {
         summary.seconds
     );
     eprintln!("report: {} and {}", summary.report_csv, summary.report_json);
-    if summary.status != "completed" {
+    if summary.status != JobStatus::Completed {
         eprintln!("run the same command again to resume");
         return Ok(1);
     }

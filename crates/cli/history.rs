@@ -36,7 +36,7 @@ fn print_summaries(rows: &[store::RunSummary], json: bool) -> Result<(), Failure
             r.id,
             export::format_time(r.created_at),
             r.task,
-            format!("{:?}", r.status).to_lowercase(),
+            r.status.to_string(),
             r.source_lang,
             r.target_lang,
             r.preview

@@ -69,8 +69,6 @@ pub(crate) enum CliError {
     CorpusMissing(String),
     #[error("no batch jobs yet; start one with `wenshu batch translate`")]
     NoJobs,
-    #[error("job {0} has already completed")]
-    JobCompleted(i64),
     #[error("no glossary entry matches `{0}`; `wenshu glossary list` shows them")]
     GlossaryNotFound(String),
     #[error("`{0}` is not an age; write a number and a unit, e.g. 90d, 12w, 24h")]
@@ -92,7 +90,6 @@ wenshu_core::error::coded! {
         Self::OutputIsInput => "output_is_input", usage;
         Self::CorpusMissing(_) => "corpus_missing", usage;
         Self::NoJobs => "job_not_found", usage;
-        Self::JobCompleted(_) => "job_completed", usage;
         Self::GlossaryNotFound(_) => "glossary_not_found", usage;
         Self::InvalidAge(_) => "invalid_age", usage;
         Self::NotCatalogued(_) => "model_not_catalogued", usage;

@@ -45,7 +45,7 @@ pub fn run_models(cmd: ModelsCommand) -> Result<u8, Failure> {
                             .map_or("unverified".to_string(), |s| format!("{s} bytes"))
                     );
                     println!("  licence:   {}", m.licence);
-                    println!("  style:     {:?}", m.style);
+                    println!("  style:     {}", m.style);
                     println!("  context:   {}", m.context);
                     println!("  hardware:  {}", m.hardware);
                     if let Some(who) = &m.recommended_for {

@@ -13,7 +13,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, Runtime, State};
 use wenshu_core::batch::child;
 use wenshu_core::batch::wire::BatchSpec;
-use wenshu_core::store::JobRecord;
+use wenshu_core::store::{JobRecord, JobStatus};
 use wenshu_core::text::Lang;
 
 use crate::error::{ApiError, ShellError};
@@ -26,7 +26,7 @@ pub struct BatchJob {
     pub source_dir: String,
     pub out_dir: String,
     pub target_lang: String,
-    pub status: String,
+    pub status: JobStatus,
     pub files_total: i64,
     pub files_done: i64,
     pub files_failed: i64,
@@ -137,7 +137,7 @@ pub fn batch_pause(state: State<'_, AppState>, job: i64) -> Result<(), ApiError>
 /// The store's errors.
 #[tauri::command]
 pub fn batch_cancel(state: State<'_, AppState>, job: i64) -> Result<(), ApiError> {
-    state.with_store(|s| Ok(s.batch_set_status(job, "cancelled")?))?;
+    state.with_store(|s| Ok(wenshu_core::batch::cancel(s, job)?))?;
     // A job with no process here (paused, interrupted) is simply marked.
     let _ = stop_child(&state, job);
     Ok(())

@@ -181,11 +181,12 @@ fn the_popup_can_only_call_what_it_uses() {
 fn settings_are_validated_saved_and_reported_by_app_info() {
     let h = harness();
     let mut settings = invoke(&h.main, "settings_get", json!({})).unwrap();
-    settings["app"]["ui_lang"] = json!("fr");
+    settings["engine"]["n_ctx"] = json!(16);
     let err = invoke(&h.main, "settings_save", json!({ "settings": settings })).unwrap_err();
     assert_eq!(code(&err), "settings_invalid");
-    assert!(err["message"].as_str().unwrap().contains("app.ui_lang"));
+    assert!(err["message"].as_str().unwrap().contains("engine.n_ctx"));
 
+    settings["engine"]["n_ctx"] = json!(4096);
     settings["app"]["ui_lang"] = json!("en");
     settings["history"]["retention_days"] = json!(30);
     invoke(&h.main, "settings_save", json!({ "settings": settings })).unwrap();
@@ -403,7 +404,9 @@ fn a_job_left_unfinished_is_offered_for_resumption_and_a_finished_one_is_not() {
                 &json!({ "bilingual": true }),
             )
             .unwrap();
-        store.batch_set_status(id, "interrupted").unwrap();
+        store
+            .batch_set_status(id, wenshu_core::store::JobStatus::Interrupted)
+            .unwrap();
         id
     };
     let info = invoke(&h.main, "app_info", json!({})).unwrap();

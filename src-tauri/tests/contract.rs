@@ -33,7 +33,10 @@ fn union<T: Serialize>(name: &str, doc: &str, values: &[T]) -> String {
 }
 
 fn generated() -> String {
+    use strum::VariantArray;
+    use wenshu_core::settings::{Theme, UiLang};
     use wenshu_core::store::export::ExportFormat;
+    use wenshu_core::store::{FileStatus, JobStatus, RunStatus};
     use wenshu_core::tasks::{DocType, Status, TaskKind};
     use wenshu_core::text::Lang;
     let codes: Vec<&str> = wenshu_desktop::error::all_codes();
@@ -60,6 +63,15 @@ fn generated() -> String {
             "What runs are exported as.",
             &ExportFormat::ALL,
         ),
+        union("JobStatus", "Where a batch job stands.", JobStatus::VARIANTS),
+        union(
+            "FileStatus",
+            "Where one file of a batch job stands.",
+            FileStatus::VARIANTS,
+        ),
+        union("RunStatus", "How a stored run ended.", RunStatus::VARIANTS),
+        union("UiLang", "The language of the app's own words.", UiLang::VARIANTS),
+        union("Theme", "Light, dark or the desktop's.", Theme::VARIANTS),
     ] {
         out.push_str(&part);
         out.push('\n');

@@ -57,12 +57,35 @@ pub struct EngineSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AppSettings {
-    /// `zh-Hant` or `en`.
-    pub ui_lang: String,
-    /// `system`, `light` or `dark`.
-    pub theme: String,
+    pub ui_lang: UiLang,
+    pub theme: Theme,
     /// The global summary shortcut, e.g. `Ctrl+Alt+S`.
     pub shortcut: String,
+}
+
+/// The language of the app's own words (menus, buttons, messages).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray, strum::Display,
+)]
+pub enum UiLang {
+    #[serde(rename = "zh-Hant")]
+    #[strum(serialize = "zh-Hant")]
+    ZhHant,
+    #[serde(rename = "en")]
+    #[strum(serialize = "en")]
+    En,
+}
+
+/// Light, dark, or whatever the desktop uses.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::VariantArray, strum::Display,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
 }
 
 impl Default for EngineSettings {
@@ -79,8 +102,8 @@ impl Default for EngineSettings {
 impl Default for AppSettings {
     fn default() -> Self {
         Self {
-            ui_lang: "zh-Hant".into(),
-            theme: "system".into(),
+            ui_lang: UiLang::ZhHant,
+            theme: Theme::System,
             // Not Ctrl+Space: Word and Chinese input methods use it.
             shortcut: "Ctrl+Alt+S".into(),
         }
@@ -178,6 +201,19 @@ pub fn default_path() -> PathBuf {
         .join("settings.toml")
 }
 
+/// A TOML error on one line: where (the line) and what, without the
+/// excerpt of the file that `toml` draws over several lines.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim_end_matches('\n').replace('\n', "; ");
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
+}
+
 impl Settings {
     /// Defaults, then `path` if it exists, then `WENSHU_HISTORY` (on/off),
     /// `WENSHU_RETENTION_DAYS`, `WENSHU_MASK` (on/off) and
@@ -190,7 +226,7 @@ impl Settings {
             Ok(text) => {
                 let s: Settings = toml::from_str(&text).map_err(|e| SettingsError::Invalid {
                     path: path.to_path_buf(),
-                    message: e.to_string(),
+                    message: toml_error(&text, &e),
                 })?;
                 if s.version != SETTINGS_VERSION {
                     return Err(SettingsError::Version {
@@ -245,12 +281,6 @@ impl Settings {
                 expected,
             })
         };
-        if !matches!(self.app.ui_lang.as_str(), "zh-Hant" | "en") {
-            return bad("app.ui_lang", self.app.ui_lang.clone(), "zh-Hant or en");
-        }
-        if !matches!(self.app.theme.as_str(), "system" | "light" | "dark") {
-            return bad("app.theme", self.app.theme.clone(), "system, light or dark");
-        }
         if self.app.shortcut.trim().is_empty() {
             return bad(
                 "app.shortcut",
@@ -268,7 +298,7 @@ impl Settings {
         if self.engine.threads.is_some_and(|t| t == 0 || t > 512) {
             return bad(
                 "engine.threads",
-                format!("{:?}", self.engine.threads),
+                self.engine.threads.map_or_else(String::new, |t| t.to_string()),
                 "1 to 512 threads, or automatic",
             );
         }
@@ -374,7 +404,7 @@ mod tests {
         let mut s = Settings::default();
         s.engine.model = Some(PathBuf::from("/models/x.gguf"));
         s.engine.threads = Some(3);
-        s.app.ui_lang = "en".into();
+        s.app.ui_lang = UiLang::En;
         s.app.shortcut = "Ctrl+Shift+J".into();
         s.history.retention_days = 30;
         s.save(&path).unwrap();
@@ -396,11 +426,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.toml");
         let mut s = Settings::default();
-        s.app.ui_lang = "fr".into();
+        s.app.shortcut = " ".into();
         let err = s.save(&path).unwrap_err();
-        assert!(err.to_string().contains("app.ui_lang"), "{err}");
+        assert!(err.to_string().contains("app.shortcut"), "{err}");
         assert!(!path.exists());
-        s.app.ui_lang = "en".into();
+        s.app.shortcut = "Ctrl+Alt+S".into();
         s.engine.n_ctx = 16;
         assert!(s
             .save(&path)
@@ -408,9 +438,8 @@ mod tests {
             .to_string()
             .contains("engine.n_ctx"));
         std::fs::write(&path, "version = 1\n[app]\ntheme = \"purple\"\n").unwrap();
-        assert!(Settings::load(&path)
-            .unwrap_err()
-            .to_string()
-            .contains("app.theme"));
+        let err = Settings::load(&path).unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("purple"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
     }
 }

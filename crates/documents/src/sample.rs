@@ -1,4 +1,6 @@
-//! A generated .docx for tests and benchmarks.
+//! A generated .docx for tests and benchmarks (`wenshu bench docs` reads
+//! and writes `docx(300)`), and, for tests only (the `test-util` feature),
+//! small PDFs.
 //!
 //! [`docx`] writes a policy-paper-like document of any length with the zip
 //! writer and hand-written OOXML: a title, per page a heading and six
@@ -9,6 +11,7 @@
 //! core properties are all there, so the result opens in Word and
 //! LibreOffice. `docx(300)` is the benchmark document.
 
+#[cfg(any(test, feature = "test-util"))]
 use pdf_extract::{Dictionary, Object, Stream};
 use std::fmt::Write as _;
 use std::io::{Cursor, Write};
@@ -516,6 +519,7 @@ fn png() -> Vec<u8> {
 
 /// A one-page PDF with one line of text per item of `lines` (Helvetica,
 /// WinAnsi: ASCII text), a paragraph gap between items.
+#[cfg(any(test, feature = "test-util"))]
 pub fn pdf(lines: &[&str]) -> Vec<u8> {
     let mut content = String::from("BT /F1 12 Tf 72 760 Td");
     for (i, line) in lines.iter().enumerate() {
@@ -534,6 +538,7 @@ pub fn pdf(lines: &[&str]) -> Vec<u8> {
 
 /// A one-page PDF whose content stream is `content`, with Helvetica as /F1,
 /// and optionally one more trailer entry (e.g. `Encrypt`).
+#[cfg(any(test, feature = "test-util"))]
 pub fn pdf_with(content: &str, extra_trailer: Option<(&str, Object)>) -> Vec<u8> {
     let mut document = pdf_extract::Document::with_version("1.5");
     let pages_id = document.new_object_id();

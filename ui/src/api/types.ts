@@ -4,11 +4,31 @@
 // serde type on the Rust side, field names as serde writes them
 // (snake_case). Commands and their arguments are listed in `index.ts`.
 
-import type { DocType, Lang, TaskKind, TaskStatus } from "./generated";
+import type {
+  DocType,
+  FileStatus,
+  JobStatus,
+  Lang,
+  RunStatus,
+  TaskKind,
+  TaskStatus,
+  Theme,
+  UiLang,
+} from "./generated";
 
-export type { DocType, ErrorCode, ExportFormat, Lang, TaskKind, TaskStatus } from "./generated";
-export type UiLang = "zh-Hant" | "en";
-export type Theme = "system" | "light" | "dark";
+export type {
+  DocType,
+  ErrorCode,
+  ExportFormat,
+  FileStatus,
+  JobStatus,
+  Lang,
+  RunStatus,
+  TaskKind,
+  TaskStatus,
+  Theme,
+  UiLang,
+} from "./generated";
 
 /** Every failed command rejects with this. The UI shows its own text by `code`. */
 export interface ApiError {
@@ -206,7 +226,7 @@ export interface RunSummary {
   id: number;
   created_at: number;
   task: string;
-  status: "completed" | "cancelled" | "failed";
+  status: RunStatus;
   source_lang: string;
   target_lang: string;
   preview: string;
@@ -219,7 +239,7 @@ export interface RunRecord {
   doc_type: string | null;
   source_lang: string;
   target_lang: string;
-  status: "completed" | "cancelled" | "failed";
+  status: RunStatus;
   input: string;
   output: string;
   error: string | null;
@@ -300,8 +320,7 @@ export interface BatchJob {
   source_dir: string;
   out_dir: string;
   target_lang: string;
-  /** running | interrupted | paused | completed | cancelled */
-  status: string;
+  status: JobStatus;
   files_total: number;
   files_done: number;
   files_failed: number;
@@ -321,7 +340,7 @@ export interface BatchRequest {
 /** One line of the report (report.json's `files`). */
 export interface FileReport {
   path: string;
-  status: "done" | "failed" | "skipped" | "pending";
+  status: FileStatus;
   format: string;
   /** Output path under the output folder. */
   output: string;
@@ -359,7 +378,7 @@ export type BatchEvent =
   | { kind: "file_started"; path: string; segments: number }
   | { kind: "segment"; path: string; done: number; of: number }
   | { kind: "file"; report: FileReport }
-  | { kind: "finished"; job: number; status: string; report_json: string; report_csv: string; files: FileReport[] }
+  | { kind: "finished"; job: number; status: JobStatus; report_json: string; report_csv: string; files: FileReport[] }
   | { kind: "failed"; error: ApiError };
 
 /** `app_info`, called once at start. */

@@ -106,6 +106,9 @@ pub fn run(
     let mut job = None;
     let mut ended = None::<BatchEvent>;
     for line in child::lines(stdout) {
+        // The child writes one JSON event per line; anything else (a stray
+        // line from a library) is not ours to interpret. A JSON value that is
+        // not a known event is still passed on whole, for a newer child.
         let Ok(value) = serde_json::from_str::<Value>(&line) else {
             continue;
         };

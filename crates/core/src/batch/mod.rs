@@ -14,6 +14,7 @@
 //! `report.json`) has one line per file, including every failure.
 
 pub mod child;
+mod job;
 mod report;
 pub mod wire;
 
@@ -35,6 +36,8 @@ use crate::store::{GlossaryEntry, Store, StoreError};
 use crate::tasks::{NullSink, Request, Runner, Status, TaskError, TaskKind};
 use crate::text::{self, Lang};
 
+pub use crate::store::{FileStatus, JobStatus};
+pub use job::{cancel, is_resumable, run, shown_status};
 pub use report::{FileReport, Summary};
 
 /// What the user asked for.
@@ -82,6 +85,10 @@ pub enum BatchError {
     },
     #[error("cannot write {path}: {reason}")]
     Write { path: PathBuf, reason: String },
+    #[error("batch job {0} has already completed; nothing is left to cancel")]
+    JobCompleted(i64),
+    #[error("the folder name {} is not valid Unicode; rename the folder", .0.to_string_lossy())]
+    FolderName(PathBuf),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -96,6 +103,8 @@ wenshu_error::coded! {
         Self::AlreadyRunning { job, .. } => "batch_already_running", usage, fix = Fix::WaitOrCancelJob { job: *job };
         Self::OutDir { .. } => "batch_out_dir", runtime, fix = Fix::choose(Setting::OutFolder);
         Self::Write { .. } => "output_write", runtime;
+        Self::FolderName(_) => "batch_folder_name", usage;
+        Self::JobCompleted(_) => "job_completed", usage, fix = Fix::ListJobs;
     }
     delegate {
         Self::Store(e) => e,
@@ -306,6 +315,17 @@ struct Detail {
     ms: f64,
 }
 
+impl Detail {
+    /// The form the segment cache stores.
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "warnings": self.warnings,
+            "generated_tokens": self.generated_tokens,
+            "ms": self.ms,
+        })
+    }
+}
+
 /// How a block is handled.
 enum Treatment {
     /// Already in the target language, or nothing to translate.
@@ -380,401 +400,8 @@ pub trait Observer {
 pub struct Quiet;
 impl Observer for Quiet {}
 
-/// A file being translated in this run.
-struct Open {
-    plan_index: usize,
-    document: Document,
-    translations: Vec<Option<String>>,
-    remaining: usize,
-    report: FileReport,
-}
-
-struct Work {
-    file: usize,
-    block: usize,
-    key: String,
-    text: String,
-}
-
+/// A segment's translation and what the cache keeps with it, or why not.
 type Outcome = Result<(String, Detail), TaskError>;
-
-/// Whether a job was left unfinished and nothing is running it: interrupted,
-/// or marked running by a process that no longer exists. Such a job is
-/// offered for resumption.
-pub fn is_resumable(job: &crate::store::JobRecord) -> bool {
-    match job.status.as_str() {
-        "interrupted" => true,
-        "running" => !job.pid.is_some_and(process_alive),
-        _ => false,
-    }
-}
-
-/// A job's status as a user should see it: a job marked running whose
-/// process is gone was interrupted.
-pub fn shown_status(job: &crate::store::JobRecord) -> String {
-    if job.status == "running" && is_resumable(job) {
-        "interrupted".into()
-    } else {
-        job.status.clone()
-    }
-}
-
-/// Whether a process with this id is alive (Linux; elsewhere assumed gone,
-/// so a stale job can always be resumed).
-fn process_alive(pid: i64) -> bool {
-    if pid == std::process::id() as i64 {
-        return false;
-    }
-    cfg!(target_os = "linux") && Path::new(&format!("/proc/{pid}")).exists()
-}
-
-/// Runs (or resumes) a batch job.
-///
-/// # Errors
-/// Bad folders, a job already running elsewhere, or the database failing;
-/// problems with single files are lines in the report instead.
-pub fn run(
-    generator: &dyn Generator,
-    prompts: &PromptLibrary,
-    store: &mut Store,
-    opts: &BatchOptions,
-    observer: &mut dyn Observer,
-    cancel: &CancelToken,
-) -> Result<Summary, BatchError> {
-    let started = Instant::now();
-    if !matches!(opts.target, Lang::En | Lang::ZhHant) {
-        return Err(BatchError::Target(opts.target));
-    }
-    let folders = folders(opts)?;
-    let settings = settings_hash(generator, opts);
-    let identity_json = serde_json::to_string(&Identity {
-        source: &folders.source,
-        out: &folders.out,
-        target: opts.target,
-        bilingual: opts.bilingual,
-        settings: &settings,
-    })
-    .unwrap_or_default();
-    let identity = hex::encode(Sha256::digest(identity_json.as_bytes()));
-    let options = serde_json::json!({
-        "bilingual": opts.bilingual,
-        "html_reports": opts.html_reports,
-        "parallel": opts.parallel,
-        "sampling": opts.sampling,
-        "max_tokens": opts.max_tokens,
-        "glossary_terms": opts.glossary.len(),
-        "model": generator.info().file_name,
-    });
-    let (job, resumed) = match store.batch_resumable(&identity)? {
-        Some(job) => {
-            if job.status == "running" {
-                if let Some(pid) = job.pid.filter(|&p| process_alive(p)) {
-                    return Err(BatchError::AlreadyRunning { job: job.id, pid });
-                }
-            }
-            store.batch_set_status(job.id, "running")?;
-            (job.id, true)
-        }
-        None => (
-            store.batch_create(
-                &identity,
-                &folders.source.to_string_lossy(),
-                &folders.out.to_string_lossy(),
-                opts.target.code(),
-                &options,
-            )?,
-            false,
-        ),
-    };
-    let previous: HashMap<String, crate::store::JobFile> = store
-        .batch_files(job)?
-        .into_iter()
-        .map(|f| (f.rel_path.clone(), f))
-        .collect();
-
-    let runner = Runner::new(generator, prompts);
-    let plans = plan_files(&folders);
-    let mut reports: Vec<Option<FileReport>> = vec![None; plans.len()];
-    let mut open: Vec<Open> = Vec::new();
-    let mut queue: VecDeque<Work> = VecDeque::new();
-    let mut segments_total = 0usize;
-    let mut segments_done = 0usize;
-    for (index, plan) in plans.iter().enumerate() {
-        let format = match &plan.action {
-            Action::Skip { code, reason } => {
-                let report = FileReport::skipped(&plan.rel, code, reason);
-                store.batch_file_set(job, &plan.rel, "skipped", None, &report.to_json())?;
-                reports[index] = Some(report);
-                continue;
-            }
-            Action::Translate(format) => *format,
-        };
-        let out_rel = output_rel(&plan.rel, format);
-        if let Some(done) = previous.get(&plan.rel).filter(|f| f.status == "done") {
-            if folders.out.join(&out_rel).is_file() {
-                if let Ok(mut report) = serde_json::from_value::<FileReport>(done.report.clone()) {
-                    report.resumed = true;
-                    segments_total += report.segments;
-                    segments_done += report.segments;
-                    reports[index] = Some(report);
-                    continue;
-                }
-            }
-        }
-        let mut report = FileReport::new(&plan.rel, format, &out_rel);
-        let document = match Document::read(&plan.path, &opts.limits) {
-            Ok(d) => d,
-            Err(e) => {
-                report.fail(e.code(), &e.to_string());
-                store.batch_file_set(job, &plan.rel, "failed", None, &report.to_json())?;
-                reports[index] = Some(report);
-                continue;
-            }
-        };
-        let blocks = document.blocks().len();
-        let mut translations = vec![None; blocks];
-        let mut remaining = 0;
-        let file = open.len();
-        for (b, block) in document.blocks().iter().enumerate() {
-            match treat(&runner, opts, &settings, block) {
-                Treatment::Keep(text) => {
-                    report.kept += 1;
-                    translations[b] = Some(text);
-                }
-                Treatment::Translate { key } => match store.segment_get(&key)? {
-                    Some((text, detail)) => {
-                        report.cached += 1;
-                        let detail: Detail = serde_json::from_value(detail).unwrap_or_default();
-                        report.absorb(&detail.warnings, 0, 0.0);
-                        translations[b] = Some(text);
-                    }
-                    None => {
-                        remaining += 1;
-                        queue.push_back(Work {
-                            file,
-                            block: b,
-                            key,
-                            text: block.source().to_string(),
-                        });
-                    }
-                },
-            }
-        }
-        report.segments = blocks;
-        segments_total += blocks;
-        segments_done += blocks - remaining;
-        store.batch_file_set(job, &plan.rel, "pending", None, &report.to_json())?;
-        open.push(Open {
-            plan_index: index,
-            document,
-            translations,
-            remaining,
-            report,
-        });
-    }
-    let files_total = plans
-        .iter()
-        .filter(|p| matches!(p.action, Action::Translate(_)))
-        .count();
-    observer.planned(job, resumed, files_total, segments_total, segments_done);
-    let mut progress = Progress {
-        files_total,
-        segments_total,
-        segments_done,
-    };
-    for r in reports.iter().flatten() {
-        observer.file(r);
-    }
-    for file in &open {
-        let of = file.report.segments;
-        observer.file_progress(&plans[file.plan_index].rel, of - file.remaining, of);
-    }
-
-    // Files with nothing left for the model are written now.
-    let mut finished = vec![false; open.len()];
-    for (i, file) in open.iter_mut().enumerate() {
-        if file.remaining == 0 {
-            finished[i] = true;
-            let report = finish_file(&folders, opts, file, &plans)?;
-            store_file(store, job, &plans[file.plan_index].rel, &report)?;
-            observer.file(&report);
-            reports[file.plan_index] = Some(report);
-        }
-    }
-    progress.save(store, job, &reports)?;
-
-    let mut interrupted = false;
-    if !queue.is_empty() {
-        let queue = Mutex::new(queue);
-        let stop = cancel.child();
-        let (tx, rx) = mpsc::channel::<(usize, usize, String, Outcome)>();
-        let workers = opts.parallel.max(1);
-        std::thread::scope(|scope| -> Result<(), BatchError> {
-            for _ in 0..workers {
-                let tx = tx.clone();
-                let queue = &queue;
-                let stop = stop.clone();
-                let runner = &runner;
-                scope.spawn(move || loop {
-                    if stop.is_cancelled() {
-                        return;
-                    }
-                    let Some(work) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
-                        return;
-                    };
-                    let outcome = translate_segment(runner, opts, &work.text, &stop);
-                    if tx.send((work.file, work.block, work.key, outcome)).is_err() {
-                        return;
-                    }
-                });
-            }
-            drop(tx);
-            let mut last_check = Instant::now();
-            loop {
-                let message = match rx.recv_timeout(Duration::from_millis(500)) {
-                    Ok(m) => Some(m),
-                    Err(mpsc::RecvTimeoutError::Timeout) => None,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                };
-                if last_check.elapsed() >= Duration::from_secs(1) {
-                    last_check = Instant::now();
-                    // `wenshu batch cancel` from another process.
-                    if store
-                        .batch_status(job)
-                        .map(|s| s == "cancelled")
-                        .unwrap_or(false)
-                    {
-                        stop.cancel();
-                    }
-                }
-                let Some((f, b, key, outcome)) = message else {
-                    continue;
-                };
-                if finished[f] {
-                    continue;
-                }
-                let file = &mut open[f];
-                match outcome {
-                    Ok((text, detail)) => {
-                        store.segment_put(
-                            job,
-                            &key,
-                            &text,
-                            &serde_json::to_value(&detail).unwrap_or_default(),
-                        )?;
-                        file.report.translated += 1;
-                        file.report
-                            .absorb(&detail.warnings, detail.generated_tokens, detail.ms);
-                        file.translations[b] = Some(text);
-                        file.remaining -= 1;
-                        progress.segments_done += 1;
-                        observer.segment(detail.generated_tokens);
-                        let of = file.report.segments;
-                        observer.file_progress(
-                            &plans[file.plan_index].rel,
-                            of - file.remaining,
-                            of,
-                        );
-                        if file.remaining == 0 {
-                            finished[f] = true;
-                            let report = finish_file(&folders, opts, file, &plans)?;
-                            store_file(store, job, &plans[file.plan_index].rel, &report)?;
-                            observer.file(&report);
-                            reports[file.plan_index] = Some(report);
-                            progress.save(store, job, &reports)?;
-                        }
-                    }
-                    Err(_) if stop.is_cancelled() => {}
-                    Err(e) => {
-                        // One bad segment fails its file, never the batch.
-                        finished[f] = true;
-                        if let Ok(mut q) = queue.lock() {
-                            q.retain(|w| w.file != f);
-                        }
-                        let mut report = file.report.clone();
-                        report.fail(e.code(), &format!("{e:#}"));
-                        store_file(store, job, &plans[file.plan_index].rel, &report)?;
-                        observer.file(&report);
-                        reports[file.plan_index] = Some(report);
-                        progress.save(store, job, &reports)?;
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        interrupted = stop.is_cancelled();
-    }
-    for (i, file) in open.iter().enumerate() {
-        if !finished[i] {
-            reports[file.plan_index] = Some(file.report.pending());
-        }
-    }
-    let cancelled_elsewhere = store
-        .batch_status(job)
-        .map(|s| s == "cancelled")
-        .unwrap_or(false);
-    let status = if !interrupted {
-        "completed"
-    } else if cancelled_elsewhere {
-        "cancelled"
-    } else {
-        "interrupted"
-    };
-    progress.save(store, job, &reports)?;
-    store.batch_set_status(job, status)?;
-    let reports: Vec<FileReport> = reports.into_iter().flatten().collect();
-    let summary = Summary::new(
-        job,
-        resumed,
-        status,
-        &reports,
-        started.elapsed(),
-        &folders.out,
-    );
-    report::write(&folders.out, &summary, &reports)?;
-    Ok(summary)
-}
-
-struct Progress {
-    files_total: usize,
-    segments_total: usize,
-    segments_done: usize,
-}
-
-impl Progress {
-    fn save(
-        &self,
-        store: &mut Store,
-        job: i64,
-        reports: &[Option<FileReport>],
-    ) -> Result<(), StoreError> {
-        let done = reports
-            .iter()
-            .flatten()
-            .filter(|r| r.status == "done")
-            .count();
-        let failed = reports
-            .iter()
-            .flatten()
-            .filter(|r| r.status == "failed")
-            .count();
-        store.batch_progress(
-            job,
-            (self.files_total as i64, done as i64, failed as i64),
-            (self.segments_total as i64, self.segments_done as i64),
-        )
-    }
-}
-
-fn store_file(
-    store: &mut Store,
-    job: i64,
-    rel: &str,
-    report: &FileReport,
-) -> Result<(), StoreError> {
-    let output = (report.status == "done").then_some(report.output.as_str());
-    store.batch_file_set(job, rel, &report.status, output, &report.to_json())
-}
 
 /// One segment through the translate task.
 fn translate_segment(
@@ -891,7 +518,7 @@ pub fn translate_file(
     let check = check_document(opts, &document, &document.plain_translations(&translations));
     report.set_checks(&check);
     report.set_needs_look(&document, &rendered.needs_look);
-    report.status = "done".into();
+    report.status = FileStatus::Done;
     Ok((report, check))
 }
 
@@ -962,92 +589,6 @@ wenshu_error::coded! {
         Self::Document(e) => e,
         Self::Task(e) => e,
     }
-}
-
-/// Renders a file whose segments are all translated and writes it (and its
-/// review copy) atomically.
-fn finish_file(
-    folders: &Folders,
-    opts: &BatchOptions,
-    file: &mut Open,
-    plans: &[FilePlan],
-) -> Result<FileReport, BatchError> {
-    let translations: Vec<String> = file
-        .translations
-        .iter()
-        .map(|t| t.clone().unwrap_or_default())
-        .collect();
-    let mut report = file.report.clone();
-    let out_format = file.document.output_format();
-    let rendered = match file.document.render(&translations, out_format) {
-        Ok(r) => r,
-        Err(e) => {
-            report.fail(e.code(), &e.to_string());
-            return Ok(report);
-        }
-    };
-    let target = folders.out.join(&report.output);
-    write_under(&folders.out, &target, &rendered.bytes)?;
-    report.set_needs_look(&file.document, &rendered.needs_look);
-    // The checks, the review report and the bilingual copy read the words, not the tags.
-    let translations = file.document.plain_translations(&translations);
-    let check = check_document(opts, &file.document, &translations);
-    report.set_checks(&check);
-    if opts.html_reports {
-        let source: Vec<String> = file
-            .document
-            .blocks()
-            .iter()
-            .map(|b| b.text.clone())
-            .collect();
-        let title = &plans[file.plan_index].rel;
-        let html = checks::html::render(title, &check, &source, &translations);
-        let rel = check_report_rel(&report.output);
-        write_under(&folders.out, &folders.out.join(&rel), html.as_bytes())?;
-        report.check_report = Some(rel);
-    }
-    if opts.bilingual {
-        let pairs: Vec<(String, String)> = file
-            .document
-            .blocks()
-            .iter()
-            .zip(&translations)
-            .map(|(b, t)| (b.text.clone(), t.clone()))
-            .collect();
-        let title = &plans[file.plan_index].rel;
-        match wenshu_documents::bilingual_docx(title, &pairs) {
-            Ok(bytes) => {
-                let rel = bilingual_rel(&report.output);
-                write_under(&folders.out, &folders.out.join(&rel), &bytes)?;
-                report.bilingual = Some(rel);
-            }
-            Err(e) => report
-                .warnings
-                .push(format!("the review copy could not be made: {e}")),
-        }
-    }
-    report.status = "done".into();
-    Ok(report)
-}
-
-/// Writes `bytes` to `path` (which must be inside `root`) through a
-/// temporary file and a rename, creating folders as needed.
-fn write_under(root: &Path, path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
-    let err = |reason: String| BatchError::Write {
-        path: path.to_path_buf(),
-        reason,
-    };
-    if !path.starts_with(root)
-        || path
-            .components()
-            .any(|c| c == std::path::Component::ParentDir)
-    {
-        return Err(err("the path leaves the output folder".into()));
-    }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
-    }
-    crate::store::export::write_atomically(path, bytes).map_err(|e| err(e.to_string()))
 }
 
 #[cfg(test)]

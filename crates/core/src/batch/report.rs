@@ -10,13 +10,13 @@ use wenshu_documents::Format;
 
 use super::BatchError;
 use crate::checks::CheckReport;
+use crate::store::{FileStatus, JobStatus};
 
 /// The state of one file, as the report shows it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileReport {
     pub path: String,
-    /// `done`, `failed`, `skipped` or `pending` (the run stopped first).
-    pub status: String,
+    pub status: FileStatus,
     pub format: String,
     /// Output path under the output folder.
     pub output: String,
@@ -69,7 +69,7 @@ impl FileReport {
     pub(super) fn new(path: &str, format: Format, output: &str) -> Self {
         Self {
             path: path.into(),
-            status: "pending".into(),
+            status: FileStatus::Pending,
             format: format.extension().into(),
             output: output.into(),
             ..Self::default()
@@ -79,7 +79,7 @@ impl FileReport {
     pub(super) fn skipped(path: &str, code: &str, reason: &str) -> Self {
         Self {
             path: path.into(),
-            status: "skipped".into(),
+            status: FileStatus::Skipped,
             error_code: Some(code.into()),
             error: Some(reason.into()),
             ..Self::default()
@@ -87,7 +87,7 @@ impl FileReport {
     }
 
     pub(super) fn fail(&mut self, code: &str, message: &str) {
-        self.status = "failed".into();
+        self.status = FileStatus::Failed;
         self.error_code = Some(code.into());
         self.error = Some(message.into());
         self.output.clear();
@@ -95,7 +95,7 @@ impl FileReport {
 
     pub(super) fn pending(&self) -> Self {
         Self {
-            status: "pending".into(),
+            status: FileStatus::Pending,
             ..self.clone()
         }
     }
@@ -143,12 +143,14 @@ impl FileReport {
     }
 
     pub(super) fn to_json(&self) -> serde_json::Value {
+        // Serialising can only fail for maps with non-string keys, and a
+        // report has none, so `Null` is never stored in practice.
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
     /// Whether a reviewer should look at this file.
     pub fn needs_review(&self) -> bool {
-        self.status != "done"
+        self.status != FileStatus::Done
             || !self.figures_flagged.is_empty()
             || !self.terms_missing.is_empty()
             || !self.script_flagged.is_empty()
@@ -162,8 +164,8 @@ impl FileReport {
 pub struct Summary {
     pub job: i64,
     pub resumed: bool,
-    /// `completed`, `interrupted` or `cancelled`.
-    pub status: String,
+    /// Completed, interrupted or cancelled.
+    pub status: JobStatus,
     pub files: usize,
     pub done: usize,
     pub failed: usize,
@@ -183,22 +185,22 @@ impl Summary {
     pub(super) fn new(
         job: i64,
         resumed: bool,
-        status: &str,
+        status: JobStatus,
         reports: &[FileReport],
         elapsed: Duration,
         out: &Path,
     ) -> Self {
-        let count = |s: &str| reports.iter().filter(|r| r.status == s).count();
+        let count = |s: FileStatus| reports.iter().filter(|r| r.status == s).count();
         let fresh = reports.iter().filter(|r| !r.resumed);
         Self {
             job,
             resumed,
-            status: status.into(),
+            status,
             files: reports.len(),
-            done: count("done"),
-            failed: count("failed"),
-            skipped: count("skipped"),
-            pending: count("pending"),
+            done: count(FileStatus::Done),
+            failed: count(FileStatus::Failed),
+            skipped: count(FileStatus::Skipped),
+            pending: count(FileStatus::Pending),
             needs_review: reports.iter().filter(|r| r.needs_review()).count(),
             segments: reports.iter().map(|r| r.segments).sum(),
             translated: fresh.clone().map(|r| r.translated).sum(),
@@ -252,7 +254,7 @@ pub(super) fn write(
         writer
             .serialize(CsvRow {
                 path: &r.path,
-                status: &r.status,
+                status: r.status.into(),
                 output: &r.output,
                 segments: r.segments,
                 translated: r.translated,
@@ -279,7 +281,7 @@ pub(super) fn write(
         .map_err(|e| err(&csv_path, e.to_string()))?;
     let json_path = out.join("report.json");
     let json = serde_json::json!({ "summary": summary, "files": reports });
-    let text = serde_json::to_string_pretty(&json).unwrap_or_default();
+    let text = serde_json::to_string_pretty(&json).map_err(|e| err(&json_path, e.to_string()))?;
     crate::store::export::write_atomically(&json_path, text.as_bytes())
         .map_err(|e| err(&json_path, e.to_string()))?;
     Ok(())

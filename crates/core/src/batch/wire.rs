@@ -18,7 +18,7 @@ use super::{BatchError, BatchOptions, FileReport, Observer};
 use crate::engine::{CancelToken, Generator};
 use crate::error::Coded;
 use crate::prompts::PromptLibrary;
-use crate::store::{JobRecord, Store, StoreError};
+use crate::store::{JobRecord, JobStatus, Store, StoreError};
 use crate::text::Lang;
 
 /// What the parent asks for (the first line on stdin).
@@ -134,8 +134,7 @@ pub enum BatchEvent {
     },
     Finished {
         job: i64,
-        /// `completed`, `interrupted` or `cancelled`.
-        status: String,
+        status: JobStatus,
         report_json: String,
         report_csv: String,
         files: Vec<FileReport>,
@@ -240,6 +239,9 @@ pub fn run_and_report<W: Write>(
 ) -> i32 {
     match super::run(generator, prompts, store, opts, out, cancel) {
         Ok(summary) => {
+            // The reports were written by this very run; should the store
+            // not give them back now, the job still finished, and the event
+            // says so with the paths of report.csv and report.json.
             let files = store
                 .batch_files(summary.job)
                 .map(|files| {
@@ -249,7 +251,7 @@ pub fn run_and_report<W: Write>(
                         .collect()
                 })
                 .unwrap_or_default();
-            let completed = summary.status == "completed";
+            let completed = summary.status == JobStatus::Completed;
             out.send(&BatchEvent::Finished {
                 job: summary.job,
                 status: summary.status,
@@ -366,11 +368,11 @@ mod tests {
         else {
             panic!("last event is not Finished: {events:?}");
         };
-        assert_eq!(status, "completed");
+        assert_eq!(*status, JobStatus::Completed);
         assert!(std::path::Path::new(report_json).is_file());
         let statuses: Vec<(&str, &str)> = files
             .iter()
-            .map(|f| (f.path.as_str(), f.status.as_str()))
+            .map(|f| (f.path.as_str(), f.status.into()))
             .collect();
         assert_eq!(
             statuses,

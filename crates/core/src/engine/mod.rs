@@ -6,6 +6,7 @@
 //! engine owns its model and context on one thread because llama.cpp contexts
 //! are not `Send`; callers on any thread only hold a channel to it.
 
+#[cfg(any(test, feature = "test-util"))]
 pub mod fake;
 pub mod llama;
 pub mod pseudo;

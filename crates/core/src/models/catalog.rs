@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 pub const BUILTIN_CATALOG: &str = include_str!("../../../../models/catalog.toml");
 
 /// How prompts are given to a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum PromptStyle {
     /// A base model: the prompt is a document for it to continue (few-shot).
     Completion,

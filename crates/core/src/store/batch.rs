@@ -9,7 +9,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
-use super::{now_ms, Store, StoreError};
+use super::{json_error, now_ms, FileStatus, JobStatus, Store, StoreError};
 
 /// One batch job as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -22,8 +22,7 @@ pub struct JobRecord {
     pub out_dir: String,
     pub target_lang: String,
     pub options: serde_json::Value,
-    /// `running`, `interrupted`, `completed` or `cancelled`.
-    pub status: String,
+    pub status: JobStatus,
     pub pid: Option<i64>,
     pub files_total: i64,
     pub files_done: i64,
@@ -36,8 +35,7 @@ pub struct JobRecord {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobFile {
     pub rel_path: String,
-    /// `pending`, `done`, `failed` or `skipped`.
-    pub status: String,
+    pub status: FileStatus,
     pub output: Option<String>,
     pub report: serde_json::Value,
 }
@@ -56,7 +54,7 @@ fn job_from_row(row: &Row<'_>) -> rusqlite::Result<JobRecord> {
         source_dir: row.get(4)?,
         out_dir: row.get(5)?,
         target_lang: row.get(6)?,
-        options: serde_json::from_str(&options).unwrap_or(serde_json::Value::Null),
+        options: serde_json::from_str(&options).map_err(json_error)?,
         status: row.get(8)?,
         pid: row.get(9)?,
         files_total: row.get(10)?,
@@ -74,16 +72,16 @@ impl Store {
     /// Database errors.
     pub fn batch_resumable(&self, identity: &str) -> Result<Option<JobRecord>, StoreError> {
         let sql = format!(
-            "SELECT {JOB_COLUMNS} FROM batch_jobs WHERE identity = ?1 AND status != 'completed' \
+            "SELECT {JOB_COLUMNS} FROM batch_jobs WHERE identity = ?1 AND status != ?2 \
              ORDER BY id DESC LIMIT 1"
         );
         Ok(self
             .conn()
-            .query_row(&sql, [identity], job_from_row)
+            .query_row(&sql, params![identity, JobStatus::Completed], job_from_row)
             .optional()?)
     }
 
-    /// Creates a job in state `running`; returns its id.
+    /// Creates a job in state [`JobStatus::Running`]; returns its id.
     ///
     /// # Errors
     /// Database errors.
@@ -98,7 +96,7 @@ impl Store {
         let now = now_ms();
         self.conn().execute(
             "INSERT INTO batch_jobs (identity, created_at, updated_at, source_dir, out_dir, \
-             target_lang, options, status, pid) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, 'running', ?7)",
+             target_lang, options, status, pid) VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 identity,
                 now,
@@ -106,6 +104,7 @@ impl Store {
                 out_dir,
                 target_lang,
                 options.to_string(),
+                JobStatus::Running,
                 std::process::id() as i64
             ],
         )?;
@@ -135,12 +134,13 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Sets a job's status; `running` also records this process as its owner.
+    /// Sets a job's status; [`JobStatus::Running`] also records this process
+    /// as its owner.
     ///
     /// # Errors
     /// Database errors.
-    pub fn batch_set_status(&mut self, id: i64, status: &str) -> Result<(), StoreError> {
-        let pid = (status == "running").then(|| std::process::id() as i64);
+    pub fn batch_set_status(&mut self, id: i64, status: JobStatus) -> Result<(), StoreError> {
+        let pid = (status == JobStatus::Running).then(|| std::process::id() as i64);
         self.conn().execute(
             "UPDATE batch_jobs SET status = ?2, pid = ?3, updated_at = ?4 WHERE id = ?1",
             params![id, status, pid, now_ms()],
@@ -152,7 +152,7 @@ impl Store {
     ///
     /// # Errors
     /// Database errors.
-    pub fn batch_status(&self, id: i64) -> Result<String, StoreError> {
+    pub fn batch_status(&self, id: i64) -> Result<JobStatus, StoreError> {
         Ok(self
             .conn()
             .query_row("SELECT status FROM batch_jobs WHERE id = ?1", [id], |r| {
@@ -202,7 +202,8 @@ impl Store {
                 status: row.get(1)?,
                 output: row.get(2)?,
                 report: report
-                    .and_then(|r| serde_json::from_str(&r).ok())
+                    .map(|r| serde_json::from_str(&r).map_err(json_error))
+                    .transpose()?
                     .unwrap_or(serde_json::Value::Null),
             })
         })?;
@@ -217,7 +218,7 @@ impl Store {
         &mut self,
         job: i64,
         rel_path: &str,
-        status: &str,
+        status: FileStatus,
         output: Option<&str>,
         report: &serde_json::Value,
     ) -> Result<(), StoreError> {
@@ -244,12 +245,12 @@ impl Store {
             .prepare_cached("SELECT output, detail FROM segment_cache WHERE key = ?1")?
             .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
-        Ok(row.map(|(output, detail)| {
-            (
-                output,
-                serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-            )
-        }))
+        row.map(|(output, detail)| {
+            let detail = serde_json::from_str(&detail)
+                .map_err(|e| StoreError::Corrupt(format!("a cached segment's detail: {e}")))?;
+            Ok((output, detail))
+        })
+        .transpose()
     }
 
     /// Caches a segment the model just translated for `job`, and logs it, in
@@ -312,9 +313,9 @@ mod tests {
             .unwrap();
         assert_eq!(store.batch_resumable("abc").unwrap().unwrap().id, id);
         assert!(store.batch_resumable("other").unwrap().is_none());
-        store.batch_set_status(id, "interrupted").unwrap();
+        store.batch_set_status(id, JobStatus::Interrupted).unwrap();
         assert_eq!(store.batch_job(id).unwrap().pid, None);
-        store.batch_set_status(id, "completed").unwrap();
+        store.batch_set_status(id, JobStatus::Completed).unwrap();
         assert!(store.batch_resumable("abc").unwrap().is_none());
         assert!(matches!(
             store.batch_job(id + 7),
@@ -353,14 +354,14 @@ mod tests {
             .unwrap();
         let report = serde_json::json!({"segments": 4});
         store
-            .batch_file_set(id, "a.docx", "pending", None, &report)
+            .batch_file_set(id, "a.docx", FileStatus::Pending, None, &report)
             .unwrap();
         store
-            .batch_file_set(id, "a.docx", "done", Some("a.docx"), &report)
+            .batch_file_set(id, "a.docx", FileStatus::Done, Some("a.docx"), &report)
             .unwrap();
         let files = store.batch_files(id).unwrap();
         assert_eq!(files.len(), 1);
-        assert_eq!(files[0].status, "done");
+        assert_eq!(files[0].status, FileStatus::Done);
         assert_eq!(files[0].report["segments"], 4);
     }
 }

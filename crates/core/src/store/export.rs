@@ -122,7 +122,7 @@ fn provenance(run: &RunRecord) -> Vec<(String, String)> {
             "Document type".into(),
             run.doc_type.clone().unwrap_or_else(|| "-".into()),
         ),
-        ("Status".into(), format!("{:?}", run.status).to_lowercase()),
+        ("Status".into(), run.status.to_string()),
         (
             "Model".into(),
             format!("{} (sha256 {})", run.model_file, run.model_sha256),
@@ -179,6 +179,8 @@ pub fn to_markdown(run: &RunRecord) -> String {
 
 /// The run's check report as lines: the totals, then each flagged item.
 fn check_lines(run: &RunRecord) -> Vec<String> {
+    // Runs stored before the checks existed have none; a report another
+    // version wrote in another shape is left out of the export, not guessed at.
     let Some(report) = run
         .checks
         .as_ref()

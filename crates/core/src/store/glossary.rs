@@ -208,9 +208,9 @@ impl Store {
             }
             if record.len() < 2 || field(1).is_empty() || en.is_empty() {
                 return Err(StoreError::Glossary(format!(
-                    "{} line {line}: expected English and Chinese terms (then optional domain and note), found {:?}; fix the line and import again",
+                    "{} line {line}: expected English and Chinese terms (then optional domain and note), found “{}”; fix the line and import again",
                     path.display(),
-                    record.iter().collect::<Vec<_>>()
+                    record.iter().collect::<Vec<_>>().join(",")
                 )));
             }
             let mode = TermMode::parse(&field(6)).ok_or_else(|| {

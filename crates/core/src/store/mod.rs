@@ -72,7 +72,7 @@ pub enum StoreError {
     #[error("no batch job with id {0}; the list of jobs shows the ids")]
     NoSuchJob(i64),
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -102,32 +102,125 @@ wenshu_error::coded! {
     }
 }
 
+impl From<rusqlite::Error> for StoreError {
+    /// A value the store cannot read back (an unknown status word, a JSON
+    /// column that does not parse) is corruption, not a database failure.
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::FromSqlConversionFailure(_, _, reason) => {
+                Self::Corrupt(reason.to_string())
+            }
+            e => Self::Sql(e),
+        }
+    }
+}
+
+/// Gives a string enum (strum's `IntoStaticStr` and `EnumString`) its SQL
+/// column form: the same lowercase word the JSON and the UI use. A word the
+/// enum does not know is reported as a conversion failure, which the store
+/// turns into [`StoreError::Corrupt`].
+macro_rules! text_column {
+    ($($ty:ty),* $(,)?) => {$(
+        impl rusqlite::types::ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                let word: &'static str = self.into();
+                Ok(rusqlite::types::ToSqlOutput::from(word))
+            }
+        }
+        impl rusqlite::types::FromSql for $ty {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                let word = value.as_str()?;
+                word.parse().map_err(|_| {
+                    rusqlite::types::FromSqlError::Other(
+                        format!("unknown {} `{word}`", stringify!($ty)).into(),
+                    )
+                })
+            }
+        }
+    )*};
+}
+
 /// How a stored run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum RunStatus {
     Completed,
     Cancelled,
     Failed,
 }
 
-impl RunStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Completed => "completed",
-            Self::Cancelled => "cancelled",
-            Self::Failed => "failed",
-        }
-    }
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "completed" => Ok(Self::Completed),
-            "cancelled" => Ok(Self::Cancelled),
-            "failed" => Ok(Self::Failed),
-            other => Err(StoreError::Corrupt(format!("unknown status `{other}`"))),
-        }
-    }
+/// Where a batch job stands.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum JobStatus {
+    /// A process is working on it (its pid is recorded).
+    Running,
+    /// Stopped before the end (a crash, a kill, a signal); resumable.
+    Interrupted,
+    /// Every file reached an end state.
+    Completed,
+    /// The user cancelled it; resuming starts it again.
+    Cancelled,
 }
+
+/// Where one file of a batch job stands.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum FileStatus {
+    /// Not finished yet (the run stopped first, or it has not started).
+    #[default]
+    Pending,
+    Done,
+    Failed,
+    /// Not a document Wenshu translates, or unreadable before any work.
+    Skipped,
+}
+
+text_column!(RunStatus, JobStatus, FileStatus);
 
 /// One run as stored: input, output and full provenance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -312,7 +405,7 @@ impl Store {
                 run.doc_type,
                 run.source_lang,
                 run.target_lang,
-                run.status.as_str(),
+                run.status,
                 run.input,
                 run.output,
                 run.error,
@@ -361,7 +454,7 @@ impl Store {
              FROM runs ORDER BY created_at DESC, id DESC LIMIT ?1 OFFSET ?2",
         )?;
         let rows = stmt.query_map(params![limit as i64, offset as i64], summary_row)?;
-        collect(rows)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Number of stored runs.
@@ -426,7 +519,7 @@ impl Store {
         )?;
         for id in ids {
             if let Some(row) = stmt.query_row([id], summary_row).optional()? {
-                out.push(row?);
+                out.push(row);
             }
         }
         Ok(out)
@@ -440,7 +533,7 @@ impl Store {
         self.conn
             .query_row("SELECT * FROM runs WHERE id = ?1", [id], record_row)
             .optional()?
-            .ok_or(StoreError::NoSuchRun(id))?
+            .ok_or(StoreError::NoSuchRun(id))
     }
 
     /// Deletes runs by id; returns how many existed.
@@ -636,55 +729,46 @@ fn create_owner_only(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-fn collect<T>(
-    rows: impl Iterator<Item = rusqlite::Result<Result<T, StoreError>>>,
-) -> Result<Vec<T>, StoreError> {
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row??);
-    }
-    Ok(out)
+fn summary_row(row: &Row<'_>) -> rusqlite::Result<RunSummary> {
+    Ok(RunSummary {
+        id: row.get(0)?,
+        created_at: row.get(1)?,
+        task: row.get(2)?,
+        status: row.get(3)?,
+        source_lang: row.get(4)?,
+        target_lang: row.get(5)?,
+        preview: row.get::<_, String>(6)?.replace('\n', " "),
+    })
 }
 
-fn summary_row(row: &Row<'_>) -> rusqlite::Result<Result<RunSummary, StoreError>> {
-    let status: String = row.get(3)?;
-    Ok(RunStatus::parse(&status).map(|status| RunSummary {
-        id: row.get(0).unwrap_or_default(),
-        created_at: row.get(1).unwrap_or_default(),
-        task: row.get(2).unwrap_or_default(),
-        status,
-        source_lang: row.get(4).unwrap_or_default(),
-        target_lang: row.get(5).unwrap_or_default(),
-        preview: row
-            .get::<_, String>(6)
-            .unwrap_or_default()
-            .replace('\n', " "),
-    }))
+fn json_error(e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }
 
 fn json_col(row: &Row<'_>, name: &str) -> rusqlite::Result<serde_json::Value> {
     let text: String = row.get(name)?;
-    serde_json::from_str(&text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-    })
+    serde_json::from_str(&text).map_err(json_error)
 }
 
-fn record_row(row: &Row<'_>) -> rusqlite::Result<Result<RunRecord, StoreError>> {
-    let status: String = row.get("status")?;
-    let status = match RunStatus::parse(&status) {
-        Ok(s) => s,
-        Err(e) => return Ok(Err(e)),
-    };
-    let glossary: Option<String> = row.get("glossary_json")?;
-    let checks: Option<String> = row.get("checks_json")?;
-    Ok(Ok(RunRecord {
+/// A JSON column that older rows (before its migration) leave NULL.
+fn json_col_opt<T: serde::de::DeserializeOwned>(
+    row: &Row<'_>,
+    name: &str,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(name)?;
+    text.map(|t| serde_json::from_str(&t).map_err(json_error))
+        .transpose()
+}
+
+fn record_row(row: &Row<'_>) -> rusqlite::Result<RunRecord> {
+    Ok(RunRecord {
         id: row.get("id")?,
         created_at: row.get("created_at")?,
         task: row.get("task")?,
         doc_type: row.get("doc_type")?,
         source_lang: row.get("source_lang")?,
         target_lang: row.get("target_lang")?,
-        status,
+        status: row.get("status")?,
         input: row.get("input")?,
         output: row.get("output")?,
         error: row.get("error")?,
@@ -701,10 +785,10 @@ fn record_row(row: &Row<'_>) -> rusqlite::Result<Result<RunRecord, StoreError>> 
         generated_tokens: row.get::<_, i64>("generated_tokens")? as u64,
         total_ms: row.get("total_ms")?,
         usage: json_col(row, "usage_json")?,
-        glossary: glossary.and_then(|g| serde_json::from_str(&g).ok()),
-        checks: checks.and_then(|c| serde_json::from_str(&c).ok()),
+        glossary: json_col_opt(row, "glossary_json")?,
+        checks: json_col_opt(row, "checks_json")?,
         masked: row.get("masked")?,
-    }))
+    })
 }
 
 #[cfg(test)]

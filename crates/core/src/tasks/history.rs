@@ -19,6 +19,13 @@ fn request_json(request: &Request) -> serde_json::Value {
     })
 }
 
+/// Provenance is plain structs of strings and numbers, which serialise
+/// without fail; should one ever not, the column says why instead of
+/// holding a silent `null`.
+fn provenance_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_else(|e| json!({ "unserialisable": e.to_string() }))
+}
+
 /// The record of a finished or cancelled run.
 pub fn record_of(request: &Request, result: &TaskResult, mask: bool) -> RunRecord {
     let p = &result.provenance;
@@ -42,9 +49,9 @@ pub fn record_of(request: &Request, result: &TaskResult, mask: bool) -> RunRecor
         prompt_id: main.map(|m| m.id.clone()).unwrap_or_default(),
         prompt_version: main.map(|m| m.version).unwrap_or(0),
         prompt_hash: main.map(|m| m.hash.clone()).unwrap_or_default(),
-        prompts: serde_json::to_value(&p.prompts).unwrap_or_default(),
+        prompts: provenance_json(&p.prompts),
         request: request_json(request),
-        sampling: serde_json::to_value(p.sampling).unwrap_or_default(),
+        sampling: provenance_json(&p.sampling),
         seed: p.sampling.seed,
         prompt_tokens: p.usage.prompt_tokens,
         generated_tokens: p.usage.generated_tokens,
@@ -57,10 +64,7 @@ pub fn record_of(request: &Request, result: &TaskResult, mask: bool) -> RunRecor
             "wenshu_version": p.wenshu_version,
         }),
         glossary: None,
-        checks: result
-            .checks
-            .as_ref()
-            .and_then(|c| serde_json::to_value(c).ok()),
+        checks: result.checks.as_ref().map(provenance_json),
         masked: false,
     };
     if mask {
@@ -99,7 +103,7 @@ pub fn record_of_failure(
         prompt_hash: String::new(),
         prompts: json!([]),
         request: request_json(request),
-        sampling: serde_json::to_value(request.sampling).unwrap_or_default(),
+        sampling: provenance_json(&request.sampling),
         seed: request.sampling.seed,
         prompt_tokens: 0,
         generated_tokens: 0,
@@ -125,6 +129,9 @@ fn apply_mask(record: &mut RunRecord) {
     if let Some(checks) = record.checks.take() {
         let (masked, n) = mask_personal_data(&checks.to_string());
         c = n;
+        // Masking writes placeholders inside strings, never quotes, so the
+        // text stays JSON; were it ever not, the checks are dropped rather
+        // than stored unmasked.
         record.checks = serde_json::from_str(&masked).ok();
     }
     record.masked = a + b + c > 0;

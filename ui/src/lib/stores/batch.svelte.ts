@@ -6,17 +6,10 @@
 // it is new work, so nothing is counted twice.
 
 import * as api from "../../api";
-import type { ApiError, BatchEvent, BatchJob, FileReport } from "../../api";
+import type { ApiError, BatchEvent, BatchJob, FileReport, JobStatus } from "../../api";
 
-export type BatchStatus =
-  | "idle"
-  | "running"
-  | "pausing"
-  | "completed"
-  | "interrupted"
-  | "paused"
-  | "cancelled"
-  | "failed";
+/** The page's state: a job's own status, or what the page is doing. */
+export type BatchStatus = "idle" | "pausing" | "failed" | JobStatus;
 
 export type FileState = "pending" | "running" | FileReport["status"];
 
@@ -60,7 +53,7 @@ export class BatchStore {
   /** A stopped job of this session that can go on. */
   get canResume(): boolean {
     if (this.running) return false;
-    if (this.job !== null && (this.status === "interrupted" || this.status === "paused" || this.status === "failed"))
+    if (this.job !== null && (this.status === "interrupted" || this.status === "failed"))
       return true;
     return this.resumable !== null;
   }
@@ -124,7 +117,7 @@ export class BatchStore {
         this.job = event.job;
         this.report = event.files;
         this.reportCsv = event.report_csv || null;
-        this.status = finishedStatus(event.status);
+        this.status = event.status;
         break;
       case "failed":
         this.error = api.toApiError(event.error);
@@ -151,7 +144,7 @@ export class BatchStore {
       this.job = job.id;
       // The process has ended, so a row still saying "running" is a job
       // that stopped without recording why: it can be resumed.
-      this.status = job.status === "running" ? "interrupted" : finishedStatus(job.status);
+      this.status = job.status === "running" ? "interrupted" : job.status;
       this.resumable = null;
     } catch (e) {
       this.error = api.toApiError(e);
@@ -221,18 +214,5 @@ export class BatchStore {
     } catch (e) {
       this.error = api.toApiError(e);
     }
-  }
-}
-
-function finishedStatus(status: string): BatchStatus {
-  switch (status) {
-    case "completed":
-    case "interrupted":
-    case "paused":
-    case "cancelled":
-    case "running":
-      return status;
-    default:
-      return "failed";
   }
 }
