@@ -1,4 +1,4 @@
-//! GGUF model headers: `validate` of crates/core/src/models/gguf.rs must give
+//! GGUF model headers: `validate` of crates/core/src/models/gguf/ must give
 //! a summary or a `ModelFileError`, never a panic, an abort or a huge
 //! allocation, since its whole point is to stand between a damaged file and
 //! llama.cpp.
@@ -22,7 +22,7 @@ use libfuzzer_sys::fuzz_target;
 
 // Only `validate` is called; the hashing and estimate functions go unused.
 #[allow(dead_code)]
-#[path = "../../crates/core/src/models/gguf.rs"]
+#[path = "../../crates/core/src/models/gguf/mod.rs"]
 mod gguf;
 
 struct Scratch {

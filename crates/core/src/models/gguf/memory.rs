@@ -115,6 +115,7 @@ mod tests {
             }
             // SAFETY: both functions only index ggml's static type table,
             // and `ty` is below GGML_TYPE_COUNT.
+            #[allow(unsafe_code)]
             let (block, size) = unsafe {
                 (
                     llama_cpp_sys_2::ggml_blck_size(ty as _),

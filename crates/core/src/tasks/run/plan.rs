@@ -3,7 +3,7 @@
 
 use super::Runner;
 use crate::prompts::Prompt;
-use crate::tasks::{Request, TaskError, TaskKind};
+use crate::tasks::{Request, TaskError, TaskKind, MAX_POINTS};
 use crate::text::{self, Lang};
 
 /// A validated request: languages fixed, prompts loaded, input segmented.
@@ -45,6 +45,9 @@ impl Runner<'_> {
     pub fn plan(&self, request: Request) -> Result<Plan, TaskError> {
         if request.input.trim().is_empty() {
             return Err(TaskError::EmptyInput);
+        }
+        if request.task == TaskKind::Summarise && !(1..=MAX_POINTS).contains(&request.max_points) {
+            return Err(TaskError::PointsOutOfRange(request.max_points));
         }
         let detected = text::detect(&request.input);
         // Simplified or mixed input is treated as Chinese for direction
