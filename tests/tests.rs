@@ -16,6 +16,10 @@
 //! - `word`      .docx formatting through --pseudo and the demo model: spans, links, fields, note marks, the paragraphs to check
 //! - `instruct`  chat style on a real instruct model (Qwen2.5-Coder-1.5B-Instruct): every task, placeholders, Stop, rerun, checks
 
+// A test binary: its helpers may panic like its tests (clippy.toml
+// allows `unwrap` in `#[test]` functions only).
+#![allow(clippy::unwrap_used)]
+
 mod util;
 
 mod batch;

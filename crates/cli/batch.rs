@@ -31,8 +31,7 @@ pub fn run_batch(cmd: BatchCommand, db: Option<&Path>) -> Result<u8, Failure> {
             };
             let files = store.batch_files(job.id)?;
             if json {
-                let body =
-                    serde_json::json!({ "job": job, "state": batch::shown_status(&job), "files": files });
+                let body = serde_json::json!({ "job": job, "state": batch::shown_status(&job), "files": files });
                 crate::print_json(&body)?;
                 return Ok(0);
             }

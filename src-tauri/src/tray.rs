@@ -18,7 +18,8 @@ pub fn relabel<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn menu<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
-    let zh = app.state::<AppState>().settings().app.ui_lang == wenshu_core::settings::UiLang::ZhHant;
+    let zh =
+        app.state::<AppState>().settings().app.ui_lang == wenshu_core::settings::UiLang::ZhHant;
     let label = |zh_text: &str, en_text: &str| {
         if zh {
             zh_text.to_string()

@@ -7,6 +7,10 @@
 //! commands (settings, documents, history, errors), worker (streaming run,
 //! crash and recovery).
 
+// A test binary: its helpers may panic like its tests (clippy.toml
+// allows `unwrap` in `#[test]` functions only).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

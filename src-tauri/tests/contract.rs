@@ -5,6 +5,10 @@
 //! `WENSHU_BLESS=1` to rewrite it); the UI's own tests then fail for any
 //! code without a zh-Hant and an English text.
 
+// A test binary: its helpers may panic like its tests (clippy.toml
+// allows `unwrap` in `#[test]` functions only).
+#![allow(clippy::unwrap_used)]
+
 use std::path::Path;
 
 use serde::Serialize;
@@ -26,8 +30,9 @@ fn union<T: Serialize>(name: &str, doc: &str, values: &[T]) -> String {
         .collect::<String>()
         .trim_start_matches('_')
         .to_string();
+    let plural = if constant.ends_with('S') { "ES" } else { "S" };
     format!(
-        "/** {doc} */\nexport const {constant}S = [{}] as const;\nexport type {name} = (typeof {constant}S)[number];\n",
+        "/** {doc} */\nexport const {constant}{plural} = [{}] as const;\nexport type {name} = (typeof {constant}{plural})[number];\n",
         names.join(", ")
     )
 }
@@ -63,14 +68,22 @@ fn generated() -> String {
             "What runs are exported as.",
             &ExportFormat::ALL,
         ),
-        union("JobStatus", "Where a batch job stands.", JobStatus::VARIANTS),
+        union(
+            "JobStatus",
+            "Where a batch job stands.",
+            JobStatus::VARIANTS,
+        ),
         union(
             "FileStatus",
             "Where one file of a batch job stands.",
             FileStatus::VARIANTS,
         ),
         union("RunStatus", "How a stored run ended.", RunStatus::VARIANTS),
-        union("UiLang", "The language of the app's own words.", UiLang::VARIANTS),
+        union(
+            "UiLang",
+            "The language of the app's own words.",
+            UiLang::VARIANTS,
+        ),
         union("Theme", "Light, dark or the desktop's.", Theme::VARIANTS),
     ] {
         out.push_str(&part);

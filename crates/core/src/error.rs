@@ -68,7 +68,10 @@ mod tests {
         assert!(codes.len() > 60, "{}", codes.len());
         for code in &codes {
             assert!(
-                code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                code.starts_with(|c: char| c.is_ascii_lowercase())
+                    && code
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{code}"
             );
         }

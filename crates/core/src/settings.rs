@@ -298,7 +298,9 @@ impl Settings {
         if self.engine.threads.is_some_and(|t| t == 0 || t > 512) {
             return bad(
                 "engine.threads",
-                self.engine.threads.map_or_else(String::new, |t| t.to_string()),
+                self.engine
+                    .threads
+                    .map_or_else(String::new, |t| t.to_string()),
                 "1 to 512 threads, or automatic",
             );
         }

@@ -19,7 +19,6 @@ use super::{
 };
 use crate::checks;
 use crate::engine::{CancelToken, Generator};
-use crate::error::Coded;
 use crate::prompts::PromptLibrary;
 use crate::store::{FileStatus, JobFile, JobRecord, JobStatus, Store, StoreError};
 use crate::tasks::{Runner, TaskError};
@@ -646,4 +645,3 @@ fn write_under(root: &Path, path: &Path, bytes: &[u8]) -> Result<(), BatchError>
     }
     crate::store::export::write_atomically(path, bytes).map_err(|e| err(e.to_string()))
 }
-

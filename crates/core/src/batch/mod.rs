@@ -18,11 +18,10 @@ mod job;
 mod report;
 pub mod wire;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -32,7 +31,7 @@ use wenshu_error::{Fix, Setting};
 use crate::checks::{self, CheckOptions, CheckReport, Glossary, Mode};
 use crate::engine::{CancelToken, Generator, SamplingParams};
 use crate::prompts::PromptLibrary;
-use crate::store::{GlossaryEntry, Store, StoreError};
+use crate::store::{GlossaryEntry, StoreError};
 use crate::tasks::{NullSink, Request, Runner, Status, TaskError, TaskKind};
 use crate::text::{self, Lang};
 

@@ -330,7 +330,14 @@ fn translating_english_to_english_is_a_usage_error_that_suggests_the_fix() {
     request.target = Some(Lang::En);
     let err = runner.plan(request).unwrap_err();
     assert!(err.is_usage_error());
-    assert!(err.to_string().contains("--to zh-Hant"), "{err}");
+    assert!(err.to_string().contains("choose zh-Hant"), "{err}");
+    assert_eq!(
+        wenshu_error::Coded::fix(&err),
+        Some(wenshu_error::Fix::Choose {
+            setting: wenshu_error::Setting::Target,
+            suggest: Some("zh-Hant".into()),
+        })
+    );
 }
 
 #[test]
