@@ -494,7 +494,11 @@ fn bad_batch_folders_are_refused_before_the_model_loads() {
         .output()
         .unwrap();
     assert_eq!(same.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&same.stderr).contains("separate --out"));
+    let said = String::from_utf8_lossy(&same.stderr);
+    assert!(
+        said.contains("separate output folder") && said.contains("set --out"),
+        "{said}"
+    );
     let missing = wenshu_cmd(&db)
         .args(batch_args(
             &dir.path().join("nope"),

@@ -106,7 +106,7 @@ fn hint(fix: &Fix) -> String {
             setting: Setting::Target,
             suggest: Some(lang),
         } => format!("use --to {lang}"),
-        Fix::Choose { setting, .. } => format!("see {}", flag(*setting)),
+        Fix::Choose { setting, .. } => format!("set {}", flag(*setting)),
         Fix::ListRuns => "`wenshu history list` shows the ids".into(),
         Fix::ListJobs => "`wenshu batch list` shows the ids".into(),
         Fix::WaitOrCancelJob { job } => format!("`wenshu batch cancel {job}` stops it"),
@@ -115,13 +115,13 @@ fn hint(fix: &Fix) -> String {
 
 fn flag(setting: Setting) -> &'static str {
     match setting {
-        Setting::Model => "--model PATH (or WENSHU_MODEL)",
+        Setting::Model => "--model PATH or WENSHU_MODEL",
         Setting::Context => "--ctx",
         Setting::Target => "--to en|zh-Hant",
         Setting::DocType => "--type",
         Setting::Output => "-o FILE",
         Setting::OutFolder => "--out",
-        Setting::Database => "--db (or WENSHU_DB)",
+        Setting::Database => "--db PATH or WENSHU_DB",
         Setting::Points => "--max-points",
     }
 }
