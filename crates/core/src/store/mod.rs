@@ -142,22 +142,26 @@ macro_rules! text_column {
     )*};
 }
 
+/// Declares a status that is stored in a column and crosses to the UI: the
+/// same lowercase word in SQL, JSON and TypeScript (`VariantArray` lists
+/// them for the generated contract), and a word the enum does not know
+/// read back as corruption.
+macro_rules! status_enums {
+    ($($(#[$meta:meta])* pub enum $name:ident { $($body:tt)* })*) => {$(
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize,
+            strum::IntoStaticStr, strum::EnumString, strum::Display, strum::VariantArray,
+        )]
+        #[serde(rename_all = "lowercase")]
+        #[strum(serialize_all = "lowercase")]
+        pub enum $name { $($body)* }
+        text_column!($name);
+    )*};
+}
+
+status_enums! {
 /// How a stored run ended.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
 pub enum RunStatus {
     Completed,
     Cancelled,
@@ -165,22 +169,6 @@ pub enum RunStatus {
 }
 
 /// Where a batch job stands.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
 pub enum JobStatus {
     /// A process is working on it (its pid is recorded).
     Running,
@@ -193,23 +181,7 @@ pub enum JobStatus {
 }
 
 /// Where one file of a batch job stands.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::Display,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
+#[derive(Default)]
 pub enum FileStatus {
     /// Not finished yet (the run stopped first, or it has not started).
     #[default]
@@ -219,8 +191,7 @@ pub enum FileStatus {
     /// Not a document Wenshu translates, or unreadable before any work.
     Skipped,
 }
-
-text_column!(RunStatus, JobStatus, FileStatus);
+}
 
 /// One run as stored: input, output and full provenance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
